@@ -1,0 +1,21 @@
+import { Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import type { Context } from '../context.js';
+import { examples } from '../examples.js';
+
+/** `kamal-dev config`: the resolved configuration with defaults filled in, like `kamal config`. */
+export function configCommand(ctx: Context): Command {
+  return new Command('config')
+    .description('print the resolved configuration (defaults filled in, paths expanded)')
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .addHelpText('after', examples(['kamal-dev config', 'kamal-dev config --format json -c config/dev.yml']))
+    .action((options: { format: 'yaml' | 'json' }) => {
+      const loaded = ctx.config();
+      const resolved = {
+        ...loaded.config,
+        ssh: { ...loaded.config.ssh, key_path: loaded.publicKeyPath, private_key_path: loaded.privateKeyPath },
+        secrets_file: loaded.secretsFile,
+      };
+      ctx.out(options.format === 'json' ? JSON.stringify(resolved, null, 2) : stringify(resolved));
+    });
+}

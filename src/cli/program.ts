@@ -1,0 +1,32 @@
+import { Command, Option } from 'commander';
+import { configCommand } from './commands/config.js';
+import { initCommand } from './commands/init.js';
+import type { Context } from './context.js';
+import { examples } from './examples.js';
+
+/** Every command that works, in the order `--help` lists them. */
+const COMMANDS = [initCommand, configCommand] as const;
+
+export function buildProgram(ctx: Context, version: string): Command {
+  const program = new Command('kamal-dev')
+    .description('Parallel cloud devcontainer workspaces: provision VMs, run one workspace per VM, track every VM.')
+    .version(version, '--version', 'print the version')
+    .option('-c, --config <path>', 'configuration file', 'config/dev.yml')
+    .option('-v, --verbose', 'show every provider request and remote command (also VERBOSE=1)')
+    .option('-q, --quiet', 'print errors and the final result only')
+    .addOption(new Option('--no-color', 'no colours (also NO_COLOR)'))
+    .addHelpText('after', examples(['kamal-dev init', 'kamal-dev config --format json']))
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+      outputError: (text, write) => write(`ERROR: ${text.replace(/^error: /, '')}`),
+    });
+  program.hook('preAction', (_root, action) => ctx.setGlobals(action));
+  for (const make of COMMANDS) {
+    program.addCommand(make(ctx).exitOverride().configureOutput(program.configureOutput()));
+  }
+  return program;
+}

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { closest } from '../lib/closest.js';
+
+/** `a.b[0].c` for a zod issue path. */
+export function keyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function describeReceived(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  if (typeof input === 'string') return `"${input.length > 40 ? `${input.slice(0, 40)}…` : input}"`;
+  return String(input);
+}
+
+/** One line for one issue: `key.path: what was wrong`, with a "did you mean" for unknown keys. */
+export function formatIssue(issue: z.core.$ZodIssue, knownKeys: Record<string, readonly string[]> = {}): string {
+  const at = keyPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const full = at ? `${at}.${key}` : key;
+    const suggestion = closest(key, knownKeys[at] ?? []);
+    const hint = suggestion ? ` (did you mean ${at ? `${at}.` : ''}${suggestion}?)` : '';
+    return `${full}: unknown key${hint}`;
+  }
+  let message = issue.message;
+  if (issue.code === 'invalid_type') {
+    const input = (issue as { input?: unknown }).input;
+    message = input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeReceived(input)}`;
+  } else if ('input' in issue && issue.input !== undefined && !message.includes('got ')) {
+    message = `${message}, got ${describeReceived(issue.input)}`;
+  }
+  return `${at || '(root)'}: ${message}`;
+}
+
+/** The first issue as one line, with a count of the rest. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], knownKeys: Record<string, readonly string[]> = {}): string {
+  const first = issues[0];
+  if (!first) return 'invalid';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return `${formatIssue(first, knownKeys)}${more}`;
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError } from '../lib/errors.js';
+import { formatIssues } from './format-issues.js';
+import { invalidDockerName, workspaceName } from './naming.js';
+import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/dev.yml';
+
+/** A validated configuration with every path made absolute. */
+export interface LoadedConfig {
+  /** The config file as the user named it, for messages. */
+  file: string;
+  /** The project folder: where kamal-dev runs, as with Kamal. */
+  root: string;
+  config: Config;
+  /** `image:` names a devcontainer.json (absolute path) or is an image reference. */
+  source: { kind: 'devcontainer'; path: string } | { kind: 'image'; ref: string };
+  secretsFile: string;
+  publicKeyPath: string;
+  privateKeyPath: string;
+  statePath: string;
+}
+
+export function expandHome(p: string, home = homedir()): string {
+  return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
+}
+
+/** Parses YAML text into a plain value, reporting the first syntax error with line and column. */
+export function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw new ConfigError(`${where}: YAML syntax error: ${error.message.split('\n')[0]}`);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** Validates parsed YAML as a dev.yml. Pure: no file is read. */
+export function validateConfig(data: unknown, file: string): Config {
+  if (data === null || data === undefined) {
+    throw new ConfigError(`${file}: the file is empty; expected a mapping with service, provider, …`, {
+      hint: 'Run `kamal-dev init` to write a commented example.',
+    });
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(`${file}: expected a mapping at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`);
+  }
+  const result = ConfigSchema.safeParse(data);
+  if (!result.success) throw new ConfigError(`${file}: ${formatIssues(result.error.issues, KNOWN_KEYS)}`);
+  const config = result.data;
+  for (const index of [1, 100]) {
+    const problem = invalidDockerName(workspaceName(config.naming.pattern, config.service, index));
+    if (problem) throw new ConfigError(`${file}: naming.pattern: yields ${problem}`);
+  }
+  return config;
+}
+
+export interface LoadOptions {
+  cwd: string;
+  home?: string;
+  /** Skip the check that the SSH public key exists (used by `deploy --dry-run`? no: only by tests of pure parts). */
+  requireKey?: boolean;
+}
+
+/** Reads, parses and validates a dev.yml, then checks the files it names. */
+export function loadConfig(configPath: string, options: LoadOptions): LoadedConfig {
+  const { cwd } = options;
+  const home = options.home ?? homedir();
+  const absolute = path.resolve(cwd, expandHome(configPath, home));
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT' ? `${configPath}: no such file` : `${configPath}: cannot read (${code ?? String(error)})`,
+      code === 'ENOENT' ? { hint: 'Run `kamal-dev init` to create one, or pass -c PATH.' } : {},
+    );
+  }
+  const config = validateConfig(parseYaml(text, configPath), configPath);
+  const root = cwd;
+  const publicKeyPath = path.resolve(root, expandHome(config.ssh.key_path, home));
+  if (options.requireKey !== false && !existsSync(publicKeyPath)) {
+    throw new ConfigError(`${configPath}: ssh.key_path: ${publicKeyPath} does not exist`, {
+      hint: 'Point ssh.key_path at an SSH public key (ssh-keygen -t ed25519 makes one).',
+    });
+  }
+  const source = config.image.endsWith('.json')
+    ? ({ kind: 'devcontainer', path: path.resolve(root, expandHome(config.image, home)) } as const)
+    : ({ kind: 'image', ref: config.image } as const);
+  return {
+    file: configPath,
+    root,
+    config,
+    source,
+    secretsFile: path.resolve(root, expandHome(config.secrets_file, home)),
+    publicKeyPath,
+    privateKeyPath: publicKeyPath.replace(/\.pub$/, ''),
+    statePath: path.resolve(root, '.kamal/dev_state.yml'),
+  };
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
+export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Docker's memory sizes: a number with an optional b/k/m/g/t unit (as `docker run --memory` takes). */
+const DOCKER_MEMORY = /^\d+(\.\d+)?\s?([bkmgtp]i?b?)?$/i;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const DEFAULT_STORAGE_TEMPLATE = '01000000-0000-4000-8000-000030240200';
+export const DEFAULT_API_URL = 'https://api.upcloud.com';
+
+const memory = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value))
+  .refine((value) => DOCKER_MEMORY.test(value), { error: 'expected a docker memory size such as 512m or 4g' });
+
+const notSupported = z.unknown().refine((value) => value === undefined, { error: 'not supported yet' }).optional();
+
+export const ProviderSchema = z.strictObject({
+  type: z.literal('upcloud', { error: 'expected "upcloud" (the only provider so far)' }),
+  zone: z.string().min(1, { error: 'expected a zone such as us-nyc1' }),
+  plan: z.string().min(1, { error: 'expected a plan such as 1xCPU-2GB' }),
+  storage_template: z.string().min(1).default(DEFAULT_STORAGE_TEMPLATE),
+  disk_size: z.number().int({ error: 'expected a whole number of GiB' }).min(10).max(4096).optional(),
+  api_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default(DEFAULT_API_URL),
+});
+
+export const SshSchema = z.strictObject({
+  key_path: z.string().min(1).default('~/.ssh/id_rsa.pub'),
+  user: z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, { error: 'expected a user name' }).default('root'),
+  port: z.number().int().min(1).max(65535).default(22),
+});
+
+export const DefaultsSchema = z.strictObject({
+  cpus: z.number().positive({ error: 'expected a positive number of CPUs' }).max(1024).optional(),
+  memory: memory.optional(),
+  memory_swap: memory.or(z.literal(-1).transform(() => '-1')).optional(),
+});
+
+export const VmsSchema = z.strictObject({
+  count: z
+    .number({ error: 'expected a whole number from 1 to 100' })
+    .int({ error: 'expected a whole number from 1 to 100' })
+    .min(1, { error: 'expected a whole number from 1 to 100' })
+    .max(100, { error: 'expected a whole number from 1 to 100' })
+    .default(1),
+  spread: z.boolean().default(true),
+});
+
+export const NamingSchema = z.strictObject({
+  pattern: z
+    .string()
+    .refine((p) => p.includes('{index}') || /\{index:0\d\}/.test(p), { error: 'must contain {index} or {index:0N}' })
+    .default('{service}-{index}'),
+});
+
+export const ConfigSchema = z.strictObject({
+  service: z.string({ error: 'expected a service name' }).regex(DOCKER_NAME, {
+    error: 'expected a docker name: letters, digits, _ . - and starting with a letter or digit',
+  }),
+  image: z.string().min(1).default('.devcontainer/devcontainer.json'),
+  provider: ProviderSchema,
+  secrets: z.array(z.string().regex(ENV_NAME, { error: 'expected an environment variable name' })).default([]),
+  secrets_file: z.string().min(1).default('.kamal/secrets'),
+  ssh: SshSchema.default(() => SshSchema.parse({})),
+  defaults: DefaultsSchema.default({}),
+  vms: VmsSchema.default(() => VmsSchema.parse({})),
+  naming: NamingSchema.default(() => NamingSchema.parse({})),
+  build: notSupported,
+  registry: notSupported,
+  git: notSupported,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Known keys per object path, for "did you mean" hints. */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(ConfigSchema.shape),
+  provider: Object.keys(ProviderSchema.shape),
+  ssh: Object.keys(SshSchema.shape),
+  defaults: Object.keys(DefaultsSchema.shape),
+  vms: Object.keys(VmsSchema.shape),
+  naming: Object.keys(NamingSchema.shape),
+};

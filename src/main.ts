@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { Context, type ContextInit } from './cli/context.js';
+import { buildProgram } from './cli/program.js';
+import { isAppError } from './lib/errors.js';
+import { ExitCode } from './lib/exit-codes.js';
+import { processIo } from './ui/io.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function report(ctx: Context, error: unknown): number {
+  if (isAppError(error)) {
+    ctx.log.error(`ERROR: ${error.message}`);
+    if (error.hint) ctx.io.stderr.write(`${error.hint}\n`);
+    if (ctx.globals.verbose && error.stack) ctx.io.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  ctx.log.error(`ERROR: ${message.split('\n')[0]}`);
+  if (ctx.globals.verbose && error instanceof Error && error.stack) ctx.io.stderr.write(`${error.stack}\n`);
+  else ctx.io.stderr.write('Run again with --verbose for details.\n');
+  return ExitCode.failed;
+}
+
+/** Runs kamal-dev with `argv` and returns the exit code. The only place errors become exit codes. */
+export async function main(argv: readonly string[], init: Partial<ContextInit> = {}): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write('\nInterrupted: finishing what is under way and recording it (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  if (!init.signal) process.on('SIGINT', onSigint);
+  const ctx = new Context({
+    io: init.io ?? processIo(),
+    env: init.env ?? process.env,
+    cwd: init.cwd ?? process.cwd(),
+    signal: init.signal ?? controller.signal,
+    ...(init.now ? { now: init.now } : {}),
+  });
+  try {
+    await buildProgram(ctx, packageVersion()).parseAsync([...argv]);
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    return report(ctx, error);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,70 @@
+/** What kamal-dev needs from a cloud provider. The UpCloud implementation lives in ./upcloud/. */
+
+export type VmState = 'started' | 'stopped' | 'maintenance' | 'error';
+
+export interface Vm {
+  id: string;
+  /** The server's title (kamal-dev sets it to the workspace or VM name). */
+  name: string;
+  state: VmState;
+  /** Public IPv4 address, once assigned. */
+  ip: string | undefined;
+  zone: string;
+  plan: string;
+  labels: Record<string, string>;
+}
+
+export interface CreateVmRequest {
+  name: string;
+  zone: string;
+  plan: string;
+  storageTemplate: string;
+  /** GiB; undefined means the plan's own storage size. */
+  diskSizeGb: number | undefined;
+  sshPublicKey: string;
+  /** Every label, including managedBy, kamal-dev-service, kamal-dev-workspace and kamal-dev-request. */
+  labels: Record<string, string>;
+}
+
+export interface Plan {
+  name: string;
+  cores: number;
+  memoryMb: number;
+  storageGb: number;
+}
+
+export interface CostEstimate {
+  currency: string;
+  newVms: number;
+  plan: string;
+  zone: string;
+  /** Per VM, in currency units per hour (not cents). */
+  perVmHourly: number;
+  hourly: number;
+  /** hourly x 672, as UpCloud bills a month. */
+  monthly: number;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Overall deadline in milliseconds from the call. */
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Called with each VM the first time it is seen started. */
+  onStarted?: (vm: Vm) => void;
+}
+
+export interface Provider {
+  createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
+  getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;
+  /** Every VM carrying all of the given labels. */
+  listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]>;
+  /** Waits for all `ids` to be `started` with one list call per interval, not one call per VM. */
+  waitUntilRunning(ids: readonly string[], labels: Record<string, string>, options?: WaitOptions): Promise<Map<string, Vm>>;
+  stopVm(id: string, signal?: AbortSignal): Promise<void>;
+  startVm(id: string, signal?: AbortSignal): Promise<void>;
+  /** Stop (hard), wait for stopped, delete with its storages. Already gone counts as done. */
+  destroyVm(id: string, signal?: AbortSignal): Promise<void>;
+  plans(signal?: AbortSignal): Promise<Plan[]>;
+  estimateCost(request: { plan: string; zone: string; count: number; diskSizeGb: number | undefined }, signal?: AbortSignal): Promise<CostEstimate>;
+}

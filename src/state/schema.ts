@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const WORKSPACE_STATUSES = ['provisioning', 'provisioned', 'running', 'stopped', 'failed', 'missing'] as const;
+export type WorkspaceStatus = (typeof WORKSPACE_STATUSES)[number];
+
+/** One workspace in `.kamal/dev_state.yml`: the gem's keys plus kamal-dev's extras; unknown keys are kept. */
+export const EntrySchema = z.looseObject({
+  vm_id: z.string().nullish(),
+  vm_ip: z.string().nullish(),
+  container_name: z.string(),
+  status: z.enum(WORKSPACE_STATUSES),
+  deployed_at: z.string().nullish(),
+  // extras
+  service: z.string().optional(),
+  provider: z.string().optional(),
+  zone: z.string().optional(),
+  plan: z.string().optional(),
+  request_id: z.string().optional(),
+  host_key: z.string().optional(),
+  ports: z.record(z.string(), z.number().int()).optional(),
+  error: z.string().optional(),
+});
+
+export type Entry = z.infer<typeof EntrySchema>;
+
+export const StateSchema = z.looseObject({
+  deployments: z.record(z.string(), EntrySchema).nullish().transform((d) => d ?? {}),
+});
+
+export type State = z.infer<typeof StateSchema>;

@@ -1,0 +1,26 @@
+/**
+ * How the UpCloud emulator gives its servers a body. The emulator owns the API objects and their states;
+ * a backend gives each server an address and, for the `netns` backend, a real machine behind it.
+ */
+export interface BackendServer {
+  uuid: string;
+  hostname: string;
+  /** Public keys from the create request's login_user.ssh_keys, as cloud-init would install them. */
+  sshKeys: string[];
+  /** Labels of the create request (key -> value), e.g. a test's `localcloud-no-docker=1`. */
+  labels: Record<string, string>;
+}
+
+export interface VmBackend {
+  readonly name: 'none' | 'netns';
+  /** Called once at create, before the 202 reply: allocates the public IPv4 that the server keeps until deleted. */
+  allocate(server: BackendServer): Promise<{ ip: string }>;
+  /** Called when the server leaves `maintenance` after create or start: boots the machine. */
+  start(uuid: string): Promise<void>;
+  /** Called on stop: the machine's processes end, its data stays. */
+  stop(uuid: string): Promise<void>;
+  /** Called on delete: nothing of the server is left. */
+  destroy(uuid: string): Promise<void>;
+  /** Called when the emulator shuts down: destroys every server and shared resource. */
+  close(): Promise<void>;
+}
