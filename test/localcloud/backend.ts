@@ -7,12 +7,23 @@ export interface BackendServer {
   hostname: string;
   /** Public keys from the create request's login_user.ssh_keys, as cloud-init would install them. */
   sshKeys: string[];
-  /** Labels of the create request (key -> value), e.g. a test's `localcloud-no-docker=1`. */
+  /** Labels of the create request (key -> value). */
   labels: Record<string, string>;
+  /** Machine options chosen by the emulator's control endpoint for this server (see emulator README). */
+  options: {
+    /** false: `docker` is absent until the served install script is run. */
+    docker: boolean;
+    /** false: sshd never starts (a VM whose SSH never comes up). */
+    ssh: boolean;
+  };
 }
 
 export interface VmBackend {
   readonly name: 'none' | 'netns';
+  /** Where VMs can fetch the Docker install script (netns only); KAMAL_DEV_DOCKER_INSTALL_URL for kamal-dev. */
+  readonly dockerInstallUrl?: string;
+  /** Test images in the local registry, reachable from every VM (netns only). */
+  readonly images?: { v1: string; v2: string };
   /** Called once at create, before the 202 reply: allocates the public IPv4 that the server keeps until deleted. */
   allocate(server: BackendServer): Promise<{ ip: string }>;
   /** Called when the server leaves `maintenance` after create or start: boots the machine. */
