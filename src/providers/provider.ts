@@ -31,6 +31,8 @@ export interface Plan {
   cores: number;
   memoryMb: number;
   storageGb: number;
+  /** Tier of the plan's included disk (maxiops, standard...); undefined for plans without storage. */
+  storageTier: string | undefined;
 }
 
 export interface CostEstimate {
