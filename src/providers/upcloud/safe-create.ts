@@ -62,7 +62,15 @@ export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, 
     }
 
     await sleep(waitMs, options.signal);
-    const existing = await api.listServers({ [REQUEST_LABEL]: requestId }, options.signal);
+    const existing = await api.listServers({ [REQUEST_LABEL]: requestId }, options.signal).catch((error: unknown) => {
+      if (!(error instanceof ProviderError)) throw error;
+      throw new ProviderError(`${failure.message}; looking for the server afterwards failed too: ${error.message}`, {
+        status: error.status,
+        code: error.code,
+        cause: error,
+        hint: `a server labelled ${REQUEST_LABEL}=${requestId} may exist: check with \`kamal-dev list --rebuild\` before deploying again`,
+      });
+    });
     const adopted = existing[0];
     if (adopted !== undefined) {
       const full = await api.getServer(adopted.uuid, options.signal);

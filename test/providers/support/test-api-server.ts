@@ -9,8 +9,8 @@ import { type FakeServer, fullObject, summary } from './server-objects.js';
  * the project's emulator (test/localcloud/emulator/) until the tests are pointed at it through startServer().
  */
 
-/** `*-after` faults apply the request, then fail: the client cannot know the outcome. */
-export type FaultKind = '500-before' | '500-after' | 'drop-before' | 'drop-after' | '429' | 'hang';
+/** `*-after` faults apply the request, then fail: the client cannot know the outcome. `pass` answers normally. */
+export type FaultKind = 'pass' | '500-before' | '500-after' | 'drop-before' | 'drop-after' | '429' | 'hang';
 export type Scripted = FaultKind | { status: number; code: string; message: string; problem?: boolean; retryAfter?: number };
 
 export interface LoggedRequest {
