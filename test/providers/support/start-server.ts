@@ -14,6 +14,8 @@ export interface TestCloud {
   setFaultRate(rate: number): void;
   /** Faults or error answers for the next requests, in order, before any random fault. */
   inject(...faults: Scripted[]): void;
+  /** Faults for the next requests of one HTTP method, before any other. */
+  injectOn(method: string, ...faults: Scripted[]): void;
   requests(): readonly LoggedRequest[];
   liveServers(): Array<{ uuid: string; state: string; labels: Record<string, string> }>;
   close(): Promise<void>;
@@ -33,6 +35,9 @@ export async function startServer(options: { faultRate?: number; seed?: number; 
     },
     inject: (...faults) => {
       api.script.push(...faults);
+    },
+    injectOn: (method, ...faults) => {
+      api.methodScript.set(method, [...(api.methodScript.get(method) ?? []), ...faults]);
     },
     requests: () => api.log,
     liveServers: () =>

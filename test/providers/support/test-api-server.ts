@@ -48,6 +48,8 @@ export class TestApiServer {
   readonly log: LoggedRequest[] = [];
   /** Answers or faults used, in order, before any random fault. */
   readonly script: Scripted[] = [];
+  /** Like `script`, for the next requests of one method only; consulted first. */
+  readonly methodScript = new Map<string, Scripted[]>();
   faultRate: number;
   #random: () => number;
   #http: Server | undefined;
@@ -89,7 +91,7 @@ export class TestApiServer {
     if (request.headers.authorization !== expected) {
       return this.#send(response, entry, error(401, 'AUTHENTICATION_FAILED', 'Authentication failed using the given username and password.'));
     }
-    const fault = this.script.shift() ?? (this.#random() < this.faultRate ? RANDOM_FAULTS[Math.floor(this.#random() * RANDOM_FAULTS.length)] : undefined);
+    const fault = this.methodScript.get(method)?.shift() ?? this.script.shift() ?? (this.#random() < this.faultRate ? RANDOM_FAULTS[Math.floor(this.#random() * RANDOM_FAULTS.length)] : undefined);
     if (typeof fault === 'object') {
       const answer = error(fault.status, fault.code, fault.message);
       if (fault.problem) {
