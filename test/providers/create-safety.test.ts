@@ -105,7 +105,8 @@ describe('createVm', () => {
   });
 
   it('50 creates at fault rate 0.3 make exactly 50 servers, none duplicated', async () => {
-    cloud = await startServer({ faultRate: 0.3, seed: 20261122 });
+    // SEED=n explores other fault sequences; the default one is fixed so a failure reproduces.
+    cloud = await startServer({ faultRate: 0.3, seed: Number(process.env.SEED ?? 20261122) });
     const provider = providerFor(cloud);
     const requests = Array.from({ length: 50 }, (_, i) => request(`ws-${i + 1}`));
     const vms = await Promise.all(requests.map((r) => provider.createVm(r)));
@@ -116,11 +117,10 @@ describe('createVm', () => {
     expect(new Set(vms.map((vm) => vm.id))).toEqual(new Set(live.map((server) => server.uuid)));
     for (const [i, vm] of vms.entries()) expect(vm.labels['kamal-dev-request']).toBe(requests[i]!.labels['kamal-dev-request']);
 
-    // The faults really happened, including lost answers after the server was made.
-    const statuses = cloud.requests().map((r) => r.status);
-    expect(statuses.filter((s) => s === 'dropped').length).toBeGreaterThan(5);
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(3);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(3);
+    // The faults really happened, including answers lost after the server was made (503 or dropped on a POST).
+    const faulted = cloud.requests().filter((r) => r.status === 'dropped' || r.status === 429 || (typeof r.status === 'number' && r.status >= 500));
+    expect(faulted.length).toBeGreaterThan(cloud.requests().length * 0.15);
+    expect(posts(cloud).filter((r) => r.status === 503 || r.status === 'dropped').length).toBeGreaterThan(0);
     expect(posts(cloud).length).toBeGreaterThan(50);
   });
 

@@ -124,6 +124,16 @@ describe('UpCloud transport against a local API', () => {
     expect(cloud.requests().filter((r) => r.method === 'POST')).toHaveLength(0);
   });
 
+  it('a plan the API refuses at create time re-reads the catalogue, then reports the API answer', async () => {
+    cloud = await startServer();
+    const provider = providerFor(cloud);
+    await provider.checkPlacement('de-fra1', '1xCPU-2GB');
+    cloud.injectOn('POST', { status: 400, code: 'PLAN_INVALID', message: 'The plan is not available in this zone.' });
+    const error = await provider.createVm(createRequest()).catch((e: unknown) => e);
+    expect((error as ProviderError).message).toBe('UpCloud: cannot create server ws-1 (400 PLAN_INVALID): The plan is not available in this zone.');
+    expect(cloud.requests().filter((r) => r.path === '/plan')).toHaveLength(2);
+  });
+
   it('estimates cost from the served price list: 3 x 1xCPU-2GB in de-fra1', async () => {
     cloud = await startServer();
     const estimate = await providerFor(cloud).estimateCost({ zone: 'de-fra1', plan: '1xCPU-2GB', count: 3, diskSizeGb: undefined });

@@ -33,6 +33,12 @@ export class Catalog {
     return this.#forgetOnFailure(this.#zones, () => (this.#zones = undefined));
   }
 
+  /** Drops what was read, so the next check asks the API again. */
+  forget(): void {
+    this.#plans = undefined;
+    this.#zones = undefined;
+  }
+
   /** The plan, once zone and plan are both known to UpCloud; otherwise a ConfigError naming the valid ones. */
   async checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan> {
     const [zones, plans] = await Promise.all([this.zones(signal), this.plans(signal)]);

@@ -51,6 +51,7 @@ export class UpcloudProvider implements Provider {
     } catch (error) {
       // A plan/zone rejected at create time (e.g. not offered in that zone): re-read the catalogue to name valid ones.
       if (error instanceof ProviderError && /^(PLAN|ZONE)_/.test(error.code ?? '')) {
+        this.#catalog.forget();
         await this.#catalog.checkPlacement(request.zone, request.plan, signal);
       }
       throw error;
@@ -70,6 +71,7 @@ export class UpcloudProvider implements Provider {
     const interval = options.intervalMs ?? this.#pollInterval;
     const deadline = Date.now() + (options.timeoutMs ?? this.#options.waitTimeoutMs ?? 900_000);
     const pending = new Set(ids);
+    if (pending.size === 0) return new Map();
     const lastState = new Map<string, string>();
     const running = new Map<string, Vm>();
     for (;;) {
