@@ -51,12 +51,6 @@ export class UpcloudApi {
     return parseResponse(response, ServerListResponse, 'list servers').servers.server;
   }
 
-  /** One POST, never retried here: only the caller knows whether a retry could duplicate a server. */
-  async createServer(body: unknown, title: string, signal?: AbortSignal) {
-    const response = await this.http.send('POST', '/server', { body, signal, retry: false });
-    return parseResponse(response, ServerResponse, `create server ${title}`).server;
-  }
-
   /** Stop, start or delete: retried on transient failures; the raw answer is returned for 404/409 handling. */
   async action(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<ApiResponse> {
     return this.http.send(method, path, { body, signal, retry: true });

@@ -123,16 +123,16 @@ export class UpcloudHttp {
         if (!isTransientStatus(response.status) || attempt >= retries) return response;
         wait = response.retryAfterMs !== undefined
           ? Math.min(response.retryAfterMs, this.#options.maxRetryAfterMs ?? 60_000)
-          : this.#backoff(attempt);
+          : this.backoff(attempt);
       } catch (error) {
         if (!(error instanceof ProviderError) || error.code !== NO_RESPONSE || attempt >= retries) throw error;
-        wait = this.#backoff(attempt);
+        wait = this.backoff(attempt);
       }
       await sleep(wait, options.signal);
     }
   }
 
-  #backoff(attempt: number): number {
+  backoff(attempt: number): number {
     return backoffDelay(attempt, this.#options.retryBaseMs ?? 500, this.#options.retryMaxMs ?? 15_000);
   }
 }

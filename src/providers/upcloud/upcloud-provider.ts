@@ -1,5 +1,5 @@
 import { ConfigError, ProviderError } from '../../lib/errors.js';
-import { backoffDelay, sleep } from '../../lib/sleep.js';
+import { sleep } from '../../lib/sleep.js';
 import type { UpcloudCredentials } from '../credentials.js';
 import { authorizationHeader } from '../credentials.js';
 import type { CostEstimate, CreateVmRequest, Plan, Provider, Vm, WaitOptions } from '../provider.js';
@@ -28,24 +28,24 @@ export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization
 
 /** The UpCloud API 1.3 behind the Provider interface. */
 export class UpcloudProvider implements Provider {
-  readonly api: UpcloudApi;
+  readonly #api: UpcloudApi;
   readonly #catalog: Catalog;
   readonly #options: UpcloudProviderOptions;
 
   constructor(options: UpcloudProviderOptions) {
     const { credentials, ...http } = options;
-    this.api = new UpcloudApi(new UpcloudHttp({ ...http, authorization: authorizationHeader(credentials) }));
-    this.#catalog = new Catalog(this.api);
+    this.#api = new UpcloudApi(new UpcloudHttp({ ...http, authorization: authorizationHeader(credentials) }));
+    this.#catalog = new Catalog(this.#api);
     this.#options = options;
   }
 
   async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
     const plan = await this.#catalog.checkPlacement(request.zone, request.plan, signal);
     try {
-      return await createVmSafely(this.api, request, plan, {
+      return await createVmSafely(this.#api, request, plan, {
         attempts: this.#options.createAttempts ?? 5,
         lookupDelayMs: this.#options.createLookupDelayMs ?? 5_000,
-        backoff: (attempt) => this.#backoff(attempt),
+        backoff: (attempt) => this.#api.http.backoff(attempt),
         signal,
       });
     } catch (error) {
@@ -59,12 +59,12 @@ export class UpcloudProvider implements Provider {
   }
 
   async getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined> {
-    const server = await this.api.getServer(id, signal);
+    const server = await this.#api.getServer(id, signal);
     return server === undefined ? undefined : toVm(server);
   }
 
   async listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]> {
-    return (await this.api.listServers(labels, signal)).map(toVm);
+    return (await this.#api.listServers(labels, signal)).map(toVm);
   }
 
   async waitUntilRunning(ids: readonly string[], labels: Record<string, string>, options: WaitOptions = {}): Promise<Map<string, Vm>> {
@@ -75,15 +75,14 @@ export class UpcloudProvider implements Provider {
     const lastState = new Map<string, string>();
     const running = new Map<string, Vm>();
     for (;;) {
-      const listed = new Map((await this.api.listServers(labels, options.signal)).map((server) => [server.uuid, server]));
+      const listed = new Map((await this.#api.listServers(labels, options.signal)).map((server) => [server.uuid, server]));
       for (const id of [...pending]) {
         // The list is a summary without addresses, so a started VM is read once in full for its IP.
-        const state = listed.get(id)?.state ?? (await this.#fullState(id, options.signal));
+        // Missing from the list (labels changed?): read it directly rather than wait for nothing.
+        const state = listed.get(id)?.state ?? (await this.#read(id, options.signal)).state;
         lastState.set(id, state);
         if (state !== 'started') continue;
-        const server = await this.api.getServer(id, options.signal);
-        if (server === undefined) throw new ProviderError(`UpCloud server ${id} disappeared while waiting for it to start`, { status: 404 });
-        const vm = toVm(server);
+        const vm = toVm(await this.#read(id, options.signal));
         running.set(id, vm);
         pending.delete(id);
         options.onStarted?.(vm);
@@ -109,7 +108,7 @@ export class UpcloudProvider implements Provider {
     const deadline = Date.now() + (this.#options.actionTimeoutMs ?? 600_000);
     for (;;) {
       if ((await this.#drive(id, 'stopped', signal)) === 'gone') return;
-      const response = await this.api.action('DELETE', `/server/${encodeURIComponent(id)}?storages=1`, undefined, signal);
+      const response = await this.#api.action('DELETE', `/server/${encodeURIComponent(id)}?storages=1`, undefined, signal);
       if (response.status === 204 || response.status === 200 || response.status === 404) return;
       if (response.status !== 409) throw toAppError(response, `delete server ${id}`);
       // 409: someone or something changed its state between our read and the delete; read it again.
@@ -131,7 +130,7 @@ export class UpcloudProvider implements Provider {
     signal?: AbortSignal,
   ): Promise<CostEstimate> {
     if (!Number.isInteger(request.count) || request.count < 0) throw new ConfigError(`VM count must be a whole number, got ${request.count}`);
-    const [plan, prices] = await Promise.all([this.#catalog.checkPlacement(request.zone, request.plan, signal), this.api.prices(signal)]);
+    const [plan, prices] = await Promise.all([this.#catalog.checkPlacement(request.zone, request.plan, signal), this.#api.prices(signal)]);
     const zonePrices = prices.zone.find((entry) => entry.name === request.zone);
     if (zonePrices === undefined) throw new ProviderError(`UpCloud price list has no entry for zone ${request.zone}`);
     return estimateFromPrices({ plan, zone: request.zone, count: request.count, diskSizeGb: request.diskSizeGb, prices: zonePrices, currency: prices.currency });
@@ -141,18 +140,14 @@ export class UpcloudProvider implements Provider {
     return this.#options.pollIntervalMs ?? 5_000;
   }
 
-  #backoff(attempt: number): number {
-    return backoffDelay(attempt, this.#options.retryBaseMs ?? 500, this.#options.retryMaxMs ?? 15_000);
-  }
-
-  async #fullState(id: string, signal?: AbortSignal): Promise<string> {
-    const server = await this.api.getServer(id, signal);
+  async #read(id: string, signal?: AbortSignal) {
+    const server = await this.#api.getServer(id, signal);
     if (server === undefined) throw new ProviderError(`UpCloud server ${id} disappeared while waiting for it to start`, { status: 404 });
-    return server.state;
+    return server;
   }
 
   #drive(id: string, target: 'stopped' | 'started', signal?: AbortSignal) {
-    return driveServer(this.api, id, target, {
+    return driveServer(this.#api, id, target, {
       intervalMs: this.#pollInterval,
       deadline: Date.now() + (this.#options.actionTimeoutMs ?? 600_000),
       signal,
