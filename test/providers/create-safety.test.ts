@@ -68,9 +68,9 @@ describe('createVm', () => {
     expect(body.server.storage_devices.storage_device[0]!.size).toBe(80);
   });
 
-  it.each(['500-after', 'drop-after'] as const)('adopts the server when the answer is lost after it was made (%s)', async (fault) => {
+  it.each(['500-after', 'drop-after', 'mangle-after'] as const)('adopts the server when the answer is lost after it was made (%s)', async (fault) => {
     cloud = await startServer();
-    cloud.inject(fault);
+    cloud.injectOn('POST', fault);
     const vm = await providerFor(cloud).createVm(request('ws-1'));
     expect(cloud.liveServers().map((server) => server.uuid)).toEqual([vm.id]);
     expect(posts(cloud)).toHaveLength(1);

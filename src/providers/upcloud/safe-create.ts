@@ -34,6 +34,7 @@ export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, 
   for (let attempt = 1; ; attempt++) {
     let failure: AppError;
     let waitMs = options.lookupDelayMs;
+    let accepted = false;
     try {
       const response = await api.http.send('POST', '/server', { body, signal: options.signal, retry: false });
       if (isTransientStatus(response.status)) {
@@ -48,6 +49,7 @@ export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, 
           // Accepted but unreadable: the server exists, so find it by its label rather than fail.
           if (!(error instanceof ProviderError)) throw error;
           failure = error;
+          accepted = true;
         }
       }
     } catch (error) {
@@ -76,6 +78,8 @@ export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, 
       const full = await api.getServer(adopted.uuid, options.signal);
       return toVm(full ?? adopted);
     }
+    // A create the API accepted is never sent again, even when the look-up cannot see its server yet.
+    if (accepted) throw failure;
     if (attempt >= options.attempts) {
       throw new ProviderError(`${failure.message} (after ${attempt} attempts; no server carries ${REQUEST_LABEL}=${requestId})`, {
         ...(failure instanceof ProviderError ? { status: failure.status, code: failure.code } : {}),

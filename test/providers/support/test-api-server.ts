@@ -10,7 +10,7 @@ import { type FakeServer, fullObject, summary } from './server-objects.js';
  */
 
 /** `*-after` faults apply the request, then fail: the client cannot know the outcome. `pass` answers normally. */
-export type FaultKind = 'pass' | '500-before' | '500-after' | 'drop-before' | 'drop-after' | '429' | 'hang';
+export type FaultKind = 'pass' | '500-before' | '500-after' | 'drop-before' | 'drop-after' | 'mangle-after' | '429' | 'hang';
 export type Scripted = FaultKind | { status: number; code: string; message: string; problem?: boolean; retryAfter?: number };
 
 export interface LoggedRequest {
@@ -119,6 +119,7 @@ export class TestApiServer {
       entry.status = 'dropped';
       return void request.socket.destroy();
     }
+    if (fault === 'mangle-after') return this.#send(response, entry, { status: answer.status, body: { server: {} } });
     if (fault === '500-after') return this.#send(response, entry, { status: 503, body: 'Service Unavailable', contentType: 'text/plain' });
     this.#send(response, entry, answer);
   }
