@@ -12,27 +12,26 @@ interface Found {
 }
 
 /** The workspaces on one VM: its containers labelled for the service, or the VM's own workspace label. */
-async function workspacesOnVm(service: string, vm: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
-  const fallback: Found[] = vm.labels['kamal-dev-workspace']
-    ? [{ name: vm.labels['kamal-dev-workspace'], vm, container: undefined, hostKey: undefined }]
-    : [];
-  if (vm.state !== 'started' || !vm.ip) return fallback;
+async function workspacesOnVm(service: string, listed: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
+  // The provider's list carries no addresses.
+  const vm = listed.ip ? listed : ((await deps.provider.getVm(listed.id, deps.signal)) ?? listed);
+  const label = vm.labels['kamal-dev-workspace'];
+  const fallback = (hostKey?: string): Found[] => (label ? [{ name: label, vm, container: undefined, hostKey }] : []);
+  if (vm.state !== 'started' || !vm.ip) return fallback();
   try {
     const { executor, hostKey } = await deps.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: 20_000 });
     const ps = await executor.run([
       'docker', 'ps', '-a', '--filter', `label=kamal-dev.service=${service}`,
       '--format', '{{.Label "kamal-dev.workspace"}}\t{{.State}}',
     ]);
-    if (ps.exitCode !== 0) return fallback.map((f) => ({ ...f, hostKey }));
-    const found = ps.stdout
+    const found = ps.exitCode !== 0 ? [] : ps.stdout
       .split('\n')
-      .filter(Boolean)
       .map((line) => line.split('\t'))
       .filter(([name]) => name)
       .map(([name, state]) => ({ name: name!, vm, container: state, hostKey }));
-    return found.length > 0 ? found : fallback.map((f) => ({ ...f, hostKey }));
+    return found.length > 0 ? found : fallback(hostKey);
   } catch {
-    return fallback;
+    return fallback();
   }
 }
 

@@ -39,7 +39,7 @@ export class VmWaiter {
     while (this.pending.size > 0) {
       try {
         const vms = await this.provider.listVms(this.labels, this.options.signal);
-        this.settle(new Map(vms.map((vm) => [vm.id, vm])));
+        await this.settle(new Map(vms.map((vm) => [vm.id, vm])));
       } catch (error) {
         if (this.options.signal?.aborted) return this.failAll(error);
         // A failed poll is retried at the next interval; the provider already retried transient errors.
@@ -53,13 +53,17 @@ export class VmWaiter {
     }
   }
 
-  private settle(seen: Map<string, Vm>): void {
+  private async settle(seen: Map<string, Vm>): Promise<void> {
     const now = this.now();
     for (const [id, waiter] of this.pending) {
       const vm = seen.get(id);
-      if (vm?.state === 'started' && vm.ip) {
-        this.pending.delete(id);
-        waiter.resolve(vm);
+      if (vm?.state === 'started') {
+        // The list carries no addresses: one GET for each VM, once, when it has started.
+        const full = vm.ip ? vm : await this.provider.getVm(id, this.options.signal);
+        if (full?.ip) {
+          this.pending.delete(id);
+          waiter.resolve(full);
+        }
       } else if (vm?.state === 'error') {
         this.pending.delete(id);
         waiter.reject(new ProviderError(`VM ${id} is in state error at the provider`));
