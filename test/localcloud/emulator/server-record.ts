@@ -61,7 +61,8 @@ export function renderSummary(s: ServerRecord): Record<string, unknown> {
   return {
     core_number: String(s.coreNumber),
     created: s.created,
-    host: s.host,
+    // As recorded: a stopped server runs on no host, so the key is absent.
+    ...(s.state === 'stopped' ? {} : { host: s.host }),
     hostname: s.hostname,
     labels: { label: s.labels.map((l) => ({ ...l })) },
     license: 0,
