@@ -44,6 +44,9 @@ async function createServer(req: IncomingMessage, res: ServerResponse, ctx: ApiC
       throw new ApiError(409, 'SERVER_CORE_LIMIT_REACHED', `The account's limit of ${control.maxCores} cores would be exceeded.`);
     }
   }
+  if (control.maxCreating !== null && fleet.all().filter((s) => s.state === 'maintenance').length >= control.maxCreating) {
+    throw new ApiError(409, 'SERVER_CREATING_LIMIT_REACHED', 'Too many servers are being created at the same time.');
+  }
   const server = await fleet.create(spec, control.takeOptions());
   if (ctx.failAfterCreate) throw new ApiError(500, 'INTERNAL_ERROR', 'An internal error occurred.');
   sendJson(res, 202, { server: renderCreated(server, randomBytes(12).toString('base64url').toLowerCase().slice(0, 16)) });

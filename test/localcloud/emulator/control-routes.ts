@@ -81,12 +81,14 @@ export async function routeControl(req: IncomingMessage, res: ServerResponse, na
       return sendControl(res, 200, { insufficient });
     }
     case 'quota': {
-      const maxCores = body.max_cores;
-      if (maxCores !== null && !(isNumber(maxCores) && Number.isInteger(maxCores) && maxCores >= 0)) {
-        throw new ApiError(400, 'REQUEST_INVALID', 'max_cores must be a non-negative integer or null.');
-      }
-      control.maxCores = maxCores;
-      return sendControl(res, 200, { max_cores: maxCores });
+      const limit = (key: string) => {
+        const v = body[key];
+        if (v === undefined || v === null || (isNumber(v) && Number.isInteger(v) && v >= 0)) return v ?? null;
+        throw new ApiError(400, 'REQUEST_INVALID', `${key} must be a non-negative integer or null.`);
+      };
+      if ('max_cores' in body) control.maxCores = limit('max_cores');
+      if ('max_creating' in body) control.maxCreating = limit('max_creating');
+      return sendControl(res, 200, { max_cores: control.maxCores, max_creating: control.maxCreating });
     }
     default:
       throw new ApiError(404, 'NOT_FOUND', `No control endpoint ${route}.`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNever } from '../../../src/lib/assert-never.js';
 import type { BackendServer, VmBackend } from '../backend.js';
 import { createNoneBackend } from '../none-backend.js';
 import { pathPattern, routeApi } from './api-routes.js';
@@ -92,6 +93,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case 'slow':
         await sleep(control.faults.current.slowMs);
         break;
+      default:
+        assertNever(fault, 'fault kind');
     }
     await routeApi(req, res, url, rest, { fleet, control, failAfterCreate: fault === 'create-500' });
   }

@@ -10,6 +10,8 @@ export class ControlState {
   insufficientCredits = false;
   /** Account core quota: a create that would exceed it gets 409 SERVER_CORE_LIMIT_REACHED. */
   maxCores: number | null = null;
+  /** Servers that may be in `maintenance` after create at once: beyond it 409 SERVER_CREATING_LIMIT_REACHED. */
+  maxCreating: number | null = null;
   private readonly queue: { count: number; options: Options }[] = [];
 
   constructor(
