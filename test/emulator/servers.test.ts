@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../localcloud/emulator/emulator.js';
 import { call, control, createBody, waitForState } from './client.js';
-import { useEmulator } from './harness.js';
+import { recordingBackend, useEmulator } from './harness.js';
 
 const t = useEmulator();
 
@@ -125,6 +126,26 @@ describe('shutdown', () => {
     await t.em.close();
     expect(t.calls.slice(-3)).toEqual([`destroy ${a}`, `destroy ${b}`, 'close']);
     await expect(fetch(`${t.em.apiUrl}/zone`)).rejects.toThrow();
+  });
+
+  it('undoes a create still in flight at close instead of leaking its machine', async () => {
+    const calls: string[] = [];
+    const inner = recordingBackend(calls);
+    let entered!: () => void;
+    const allocating = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const em = await startEmulator({
+      backend: { ...inner, allocate: async (s) => (entered(), await gate, inner.allocate(s)) },
+    });
+    const pending = call(em, 'POST', '/server', createBody()).catch(() => 'dropped');
+    await allocating;
+    const closing = em.close();
+    release();
+    await closing;
+    expect(await pending).toBe('dropped');
+    const uuid = calls[0]?.split(' ')[1];
+    expect(calls).toEqual([expect.stringMatching(/^allocate /), `destroy ${uuid}`, 'close']);
   });
 });
 

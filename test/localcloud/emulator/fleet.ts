@@ -1,19 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { BackendServer, VmBackend } from '../backend.js';
 import type { CreateSpec } from './create-request.js';
 import { ApiError } from './http-reply.js';
-import type { Label, ServerRecord, ServerState } from './server-record.js';
+import { newServerRecord, upcloudUuid, type Label, type ServerRecord, type ServerState } from './server-record.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** UpCloud server UUIDs start with 00, storage UUIDs with 01. */
-function upcloudUuid(prefix: '00' | '01' | '03'): string {
-  return prefix + randomUUID().slice(2);
-}
-
-function mac(n: number, i: number): string {
-  return ['da', 'aa', (n >> 16) & 255, (n >> 8) & 255, n & 255, i].map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0'))).join(':');
-}
 
 export type LabelFilter = { key: string; value?: string };
 export interface ModifyChange {
@@ -31,7 +21,8 @@ export class Fleet {
   private readonly servers = new Map<string, ServerRecord>();
   private readonly options = new Map<string, BackendServer['options']>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
   private counter = 0;
 
   constructor(
@@ -65,19 +56,20 @@ export class Fleet {
   }
 
   async create(spec: CreateSpec, options: BackendServer['options']): Promise<ServerRecord> {
-    const n = ++this.counter;
+    if (this.closed) throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'The emulator is shutting down.');
     const uuid = upcloudUuid('00');
-    const { ip } = await this.backend.allocate({ uuid, hostname: spec.hostname, sshKeys: spec.sshKeys, labels: Object.fromEntries(spec.labels.map((l) => [l.key, l.value])), options });
-    const server: ServerRecord = {
-      uuid, title: spec.title, hostname: spec.hostname, zone: spec.zone, plan: spec.plan,
-      coreNumber: spec.coreNumber, memoryAmount: spec.memoryAmount, metadata: spec.metadata,
-      remoteAccessEnabled: spec.remoteAccessEnabled, labels: spec.labels,
-      created: Math.floor(Date.now() / 1000), host: 5_900_000_000 + (n % 97), state: 'maintenance',
-      publicIp: ip, utilityIp: `10.6.${(n >> 8) & 255}.${n & 255}`, ipv6: `2a04:3545:1000:720:d8aa:aaff:fe${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16)}`,
-      macs: [mac(n, 1), mac(n, 2), mac(n, 3)], networks: [upcloudUuid('03'), upcloudUuid('03')],
-      remoteAccessPassword: randomBytes(6).toString('base64url').slice(0, 8),
-      storages: spec.storages.map((s) => ({ uuid: upcloudUuid('01'), title: s.title, size: s.size, tier: s.tier, partOfPlan: s.partOfPlan, templateLabels: s.templateLabels })),
-    };
+    const labels = Object.fromEntries(spec.labels.map((l) => [l.key, l.value]));
+    // Tracked as one piece so that a shutdown meanwhile waits for the undo before closing the backend.
+    const server = await this.track(
+      (async () => {
+        const { ip } = await this.backend.allocate({ uuid, hostname: spec.hostname, sshKeys: spec.sshKeys, labels, options });
+        if (this.closed) {
+          await this.backend.destroy(uuid);
+          throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'The emulator is shutting down.');
+        }
+        return newServerRecord(++this.counter, uuid, spec, ip);
+      })(),
+    );
     this.servers.set(uuid, server);
     this.options.set(uuid, options);
     this.later(this.bootDelayMs, () => this.boot(server));
@@ -99,7 +91,7 @@ export class Fleet {
   async start(uuid: string): Promise<ServerRecord> {
     const server = this.require(uuid, 'stopped');
     server.state = 'maintenance';
-    await this.boot(server);
+    await this.track(this.boot(server));
     return server;
   }
 
@@ -128,11 +120,12 @@ export class Fleet {
     this.require(uuid, 'stopped');
     this.servers.delete(uuid);
     this.options.delete(uuid);
-    await this.backend.destroy(uuid);
+    await this.track(this.backend.destroy(uuid));
   }
 
   /** Destroys every server through the backend; used at shutdown. */
   async destroyAll(): Promise<void> {
+    this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
@@ -159,12 +152,21 @@ export class Fleet {
     }
   }
 
+  /** Backend work in flight, so that shutdown waits for it before destroying. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return work;
+  }
+
   private later(ms: number, task: () => Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const run = task().catch((e: unknown) => this.log(`background task failed: ${String(e)}`));
-      this.running.add(run);
-      void run.finally(() => this.running.delete(run));
+      void this.track(task()).catch((e: unknown) => this.log(`background task failed: ${String(e)}`));
     }, ms);
     this.timers.add(timer);
   }

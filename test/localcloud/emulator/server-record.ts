@@ -1,3 +1,6 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { CreateSpec } from './create-request.js';
+
 export type ServerState = 'maintenance' | 'started' | 'stopped' | 'error';
 
 export interface Label {
@@ -38,6 +41,26 @@ export interface ServerRecord {
   storages: StorageRecord[];
 }
 
+function mac(n: number, i: number): string {
+  return ['da', 'aa', (n >> 16) & 255, (n >> 8) & 255, n & 255, i].map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0'))).join(':');
+}
+
+/** A new server in `maintenance`; `n` (1, 2, ...) makes its private addresses and MACs unique. */
+export function newServerRecord(n: number, uuid: string, spec: CreateSpec, publicIp: string): ServerRecord {
+  const hi = (n >> 8) & 255;
+  const lo = n & 255;
+  return {
+    uuid, title: spec.title, hostname: spec.hostname, zone: spec.zone, plan: spec.plan,
+    coreNumber: spec.coreNumber, memoryAmount: spec.memoryAmount, metadata: spec.metadata,
+    remoteAccessEnabled: spec.remoteAccessEnabled, labels: spec.labels,
+    created: Math.floor(Date.now() / 1000), host: 5_900_000_000 + (n % 97), state: 'maintenance',
+    publicIp, utilityIp: `10.6.${hi}.${lo}`, ipv6: `2a04:3545:1000:720:d8aa:aaff:fe${hi.toString(16).padStart(2, '0')}:${lo.toString(16)}`,
+    macs: [mac(n, 1), mac(n, 2), mac(n, 3)], networks: [upcloudUuid('03'), upcloudUuid('03')],
+    remoteAccessPassword: randomBytes(6).toString('base64url').slice(0, 8),
+    storages: spec.storages.map((s) => ({ uuid: upcloudUuid('01'), title: s.title, size: s.size, tier: s.tier, partOfPlan: s.partOfPlan, templateLabels: s.templateLabels })),
+  };
+}
+
 function ipEntry(address: string, family: string) {
   return { address, dhcp_provided: 'yes', family, floating: 'no', release_policy: 'release' };
 }
@@ -52,6 +75,11 @@ function iface(index: number, type: string, mac: string, network: string, addres
     source_ip_filtering: 'yes',
     type,
   };
+}
+
+/** UpCloud server UUIDs start with 00, storage UUIDs with 01, network UUIDs with 03. */
+export function upcloudUuid(prefix: '00' | '01' | '03'): string {
+  return prefix + randomUUID().slice(2);
 }
 
 const PUBLIC_IPV6_NETWORK = '03000000-0000-4000-8046-000000000000';
