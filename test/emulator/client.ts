@@ -37,7 +37,7 @@ export async function control(em: Emulator, method: string, name: string, body?:
 }
 
 /** Polls GET /server/{uuid} until the wanted state, failing after `timeoutMs`. */
-export async function waitForState(em: Emulator, uuid: string, state: string, timeoutMs = 5000): Promise<void> {
+export async function waitForState(em: Emulator, uuid: string, state: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await call(em, 'GET', `/server/${uuid}`);

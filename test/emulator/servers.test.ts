@@ -35,7 +35,7 @@ describe('server lifecycle', () => {
     const publicV4 = s.ip_addresses.ip_address.find((a: any) => a.access === 'public' && a.family === 'IPv4');
     expect(publicV4.address).toMatch(/^198\.19\.\d+\.\d+$/);
     expect(s.storage_devices.storage_device[0]).toMatchObject({ storage_size: 50, storage_tier: 'maxiops', part_of_plan: 'yes' });
-    expect(t.calls).toEqual([`allocate ${s.uuid} ws-1 docker=false ssh=true keys=1`]);
+    expect(t.calls[0]).toBe(`allocate ${s.uuid} ws-1 docker=false ssh=true keys=1`);
     await waitForState(t.em, s.uuid, 'started');
     expect(t.calls).toContain(`start ${s.uuid}`);
     const got = await call(t.em, 'GET', `/server/${s.uuid}`);
@@ -43,13 +43,24 @@ describe('server lifecycle', () => {
     expect(got.json.server.progress).toBeUndefined();
   });
 
-  it('refuses stop, start and delete in the wrong states with 409 SERVER_STATE_ILLEGAL', async () => {
-    const uuid = await t.create();
-    for (const [method, path] of [['POST', `/server/${uuid}/stop`], ['POST', `/server/${uuid}/start`], ['DELETE', `/server/${uuid}?storages=1`]] as const) {
-      const r = await call(t.em, method, path, method === 'POST' ? {} : undefined);
-      expect([r.status, r.json.error.error_code], `${method} ${path} in maintenance`).toEqual([409, 'SERVER_STATE_ILLEGAL']);
-      expect(r.json.error.error_message).toBe(`The operation is not allowed while the server ${uuid} is in state 'maintenance'.`);
+  it('refuses stop, start and delete during maintenance with 409 SERVER_STATE_ILLEGAL', async () => {
+    const calls: string[] = [];
+    const em = await startEmulator({ bootDelayMs: 600_000, backend: recordingBackend(calls) });
+    try {
+      const uuid = (await call(em, 'POST', '/server', createBody())).json.server.uuid;
+      for (const [method, path] of [['POST', `/server/${uuid}/stop`], ['POST', `/server/${uuid}/start`], ['DELETE', `/server/${uuid}?storages=1`]] as const) {
+        const r = await call(em, method, path, method === 'POST' ? {} : undefined);
+        expect([r.status, r.json.error.error_code], `${method} ${path} in maintenance`).toEqual([409, 'SERVER_STATE_ILLEGAL']);
+        expect(r.json.error.error_message).toBe(`The operation is not allowed while the server ${uuid} is in state 'maintenance'.`);
+      }
+      expect(calls).toHaveLength(1);
+    } finally {
+      await em.close();
     }
+  });
+
+  it('refuses start and delete of a started server with 409, leaving it alive', async () => {
+    const uuid = await t.create();
     await waitForState(t.em, uuid, 'started');
     expect((await call(t.em, 'POST', `/server/${uuid}/start`, { server: {} })).status).toBe(409);
     const del = await call(t.em, 'DELETE', `/server/${uuid}?storages=1`);

@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Time a new or started server spends in `maintenance` before it is `started` (default 200 ms). */
   bootDelayMs?: number;
+  /** Time a stopped or restarted server spends in `maintenance` (default min(bootDelayMs, 1000)). */
+  stopDelayMs?: number;
   faultRate?: number;
   seed?: number;
   faultKinds?: readonly FaultKind[];
@@ -57,7 +59,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     password: options.password ?? randomBytes(18).toString('base64url'),
     token: options.token ?? `ucat_${randomBytes(24).toString('hex')}`,
   };
-  const fleet = new Fleet(backend, options.bootDelayMs ?? 200, log);
+  const bootMs = options.bootDelayMs ?? 200;
+  const fleet = new Fleet(backend, { bootMs, stopMs: options.stopDelayMs ?? Math.min(bootMs, 1000) }, log);
   const control = new ControlState(
     { rate: options.faultRate ?? 0, seed: options.seed ?? 1, kinds: options.faultKinds ?? FAULT_KINDS, slowMs: options.slowMs ?? 1500 },
     options.defaultServerOptions ?? { docker: false, ssh: true },

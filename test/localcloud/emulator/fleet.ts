@@ -27,7 +27,7 @@ export class Fleet {
 
   constructor(
     private readonly backend: VmBackend,
-    private readonly bootDelayMs: number,
+    private readonly delays: { bootMs: number; stopMs: number },
     private readonly log: (line: string) => void,
   ) {}
 
@@ -72,7 +72,7 @@ export class Fleet {
     );
     this.servers.set(uuid, server);
     this.options.set(uuid, options);
-    this.later(this.bootDelayMs, () => this.boot(server));
+    this.later(this.delays.bootMs, () => this.boot(server));
     return server;
   }
 
@@ -81,7 +81,7 @@ export class Fleet {
     const server = this.require(uuid, 'started');
     const reply = { ...server };
     server.state = 'maintenance';
-    this.later(Math.min(this.bootDelayMs, 1000), async () => {
+    this.later(this.delays.stopMs, async () => {
       await this.backend.stop(uuid);
       if (this.servers.has(uuid)) server.state = 'stopped';
     });
@@ -99,7 +99,7 @@ export class Fleet {
     const server = this.require(uuid, 'started');
     const reply = { ...server };
     server.state = 'maintenance';
-    this.later(Math.min(this.bootDelayMs, 1000), async () => {
+    this.later(this.delays.stopMs, async () => {
       await this.backend.stop(uuid);
       await this.boot(server);
     });
