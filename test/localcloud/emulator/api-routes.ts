@@ -23,9 +23,9 @@ export function parseLabelFilters(url: URL): LabelFilter[] {
   });
 }
 
-/** A path for the request counters: `/1.3/server/{uuid}/stop`. */
+/** A path for the request counters, e.g. `/1.3/server/{uuid}/stop` (all path segments, version included). */
 export function pathPattern(segments: string[]): string {
-  return `/1.3/${segments.map((s, i) => (segments[i - 1] === 'server' ? '{uuid}' : s)).join('/')}`;
+  return `/${segments.map((s, i) => (segments[i - 1] === 'server' ? '{uuid}' : s)).join('/')}`;
 }
 
 function methodNotAllowed(): never {

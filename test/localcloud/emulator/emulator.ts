@@ -68,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
     const [version, ...rest] = segments;
-    control.count(`${req.method} ${pathPattern(rest)}`);
+    control.count(`${req.method} ${pathPattern(segments)}`);
     const auth = checkAuth(req, creds);
     // Recorded live behaviour: a missing header gets problem+json with a legacy body; wrong credentials plain JSON.
     if (auth === 'missing') return sendError(res, 401, 'AUTHENTICATION_REQUIRED', AUTH_REQUIRED, 'application/problem+json');
