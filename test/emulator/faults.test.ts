@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../localcloud/emulator/emulator.js';
+import { isLoopback } from '../localcloud/emulator/control-routes.js';
 import { FaultInjector } from '../localcloud/emulator/faults.js';
 import { call, control, createBody } from './client.js';
 
@@ -89,6 +90,13 @@ describe('fault injection', () => {
     expect((await control(em, 'POST', 'faults', { kinds: ['meteor'] })).status).toBe(400);
     await control(em, 'POST', 'faults', { fault_rate: 0 });
     expect((await tryCall(em, 'GET', '/plan')).status).toBe(200);
+  });
+});
+
+describe('control endpoints', () => {
+  it('answer loopback clients only', () => {
+    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['10.0.0.1', '198.18.1.2', '::ffff:192.168.1.1', 'fe80::1', undefined]) expect(isLoopback(a), String(a)).toBe(false);
   });
 });
 

@@ -34,7 +34,7 @@ function launch(args: string[]) {
 }
 
 describe('npm run localcloud', () => {
-  it('prints one JSON line when ready, serves, and on SIGTERM removes its servers and exits 0', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints one JSON line when ready, serves, and on %s removes its servers and exits 0', async (signal) => {
     const run = launch(['--backend', 'none', '--boot-delay-ms', '50', '--seed', '9']);
     const ready = JSON.parse(await run.firstLine) as { api_url: string; username: string; password: string };
     expect(Object.keys(ready).sort()).toEqual(['api_url', 'password', 'username']);
@@ -45,11 +45,11 @@ describe('npm run localcloud', () => {
     const stats = (await (await fetch(`${ready.api_url.replace(/\/1\.3$/, '')}/_localcloud/stats`)).json()) as { live_servers: number };
     expect(stats.live_servers).toBe(1);
 
-    run.child.kill('SIGTERM');
+    run.child.kill(signal);
     const [code] = await run.exited;
     expect(code, run.err()).toBe(0);
     expect(run.out().trim().split('\n')).toHaveLength(1);
-    expect(run.err()).toContain('SIGTERM: removing 1 server(s)');
+    expect(run.err()).toContain(`${signal}: removing 1 server(s)`);
     expect(run.err()).toContain('stopped');
     await expect(fetch(`${ready.api_url}/zone`)).rejects.toThrow();
   });

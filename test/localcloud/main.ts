@@ -34,10 +34,10 @@ async function createBackend(name: string): Promise<VmBackend> {
     // Loaded only when asked for: it needs root and the Debian packages of scripts/install-test-deps.sh.
     // The emulator already waits --boot-delay-ms before calling backend.start, so no delay is passed on.
     const modulePath = './netns/index.js';
-    const { createNetnsBackend } = (await import(modulePath)) as {
-      createNetnsBackend: (o: { bootDelayMs?: number; log?: (line: string) => void }) => Promise<VmBackend>;
-    };
-    return createNetnsBackend({ log });
+    const loaded = (await import(modulePath).catch((e: unknown) => {
+      throw new Error(`the netns backend (test/localcloud/netns/index.ts) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    })) as { createNetnsBackend: (o: { bootDelayMs?: number; log?: (line: string) => void }) => Promise<VmBackend> };
+    return loaded.createNetnsBackend({ log });
   }
   return fail(`--backend must be none or netns, got "${name}"`);
 }

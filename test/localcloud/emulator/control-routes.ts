@@ -16,7 +16,7 @@ export function statsOf(control: ControlState, fleet: Fleet): EmulatorStats {
   return { requests: Object.fromEntries(control.requests), live_servers: fleet.size, faults: { ...control.faults.counts } };
 }
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
 }
 
