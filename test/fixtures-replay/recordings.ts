@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const RECORDINGS_DIR = fileURLToPath(new URL('./recordings/', import.meta.url));
+export const RECORDINGS_DIR = fileURLToPath(new URL('../../fixtures/upcloud-recordings/', import.meta.url));
 
 export interface Interaction {
   file: string;
