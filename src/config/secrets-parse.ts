@@ -51,12 +51,12 @@ export function scanSecrets(input: string, file: string): (SecretsEntry | Export
   const out: (SecretsEntry | ExportOnly)[] = [];
   let pos = 0;
   while (pos < text.length) {
+    pos += at(/\s*/y, text, pos).length;
+    if (pos >= text.length) break;
     const line = lineOf(text, pos);
     const fail = (message: string): never => {
       throw new ConfigError(`${file}:${line}: ${message}`);
     };
-    pos += at(/\s*/y, text, pos).length;
-    if (pos >= text.length) break;
     if (text[pos] === '#') {
       pos = text.indexOf('\n', pos) === -1 ? text.length : text.indexOf('\n', pos);
       continue;

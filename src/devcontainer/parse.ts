@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { formatIssue } from '../config/format-issues.js';
+import type { z } from 'zod';
+import { formatIssue, keyPath } from '../config/format-issues.js';
 import { ConfigError } from '../lib/errors.js';
 import { parseJsonc } from './jsonc.js';
 import { mountStringProblem } from './mounts.js';
@@ -45,6 +46,19 @@ function localLookup(ctx: LocalContext, workspaceFolder: string | undefined, inM
   };
 }
 
+function received(input: unknown): string {
+  if (input === undefined || (typeof input === 'object' && input !== null)) return '';
+  const text = typeof input === 'string' ? JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input) : String(input);
+  return `, got ${text}`;
+}
+
+/** `key.path: message, got <value>`; unknown keys get a "did you mean". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return formatIssue(issue, DEVCONTAINER_KEYS);
+  const input = 'input' in issue && issue.code !== 'custom' ? issue.input : undefined;
+  return `${keyPath(issue.path) || '(root)'}: ${issue.message}${received(input)}`;
+}
+
 /** Parses and validates devcontainer.json text. Pure: the caller reads the file. */
 export function parseDevcontainer(text: string, file: string, ctx: LocalContext): Devcontainer {
   const doc = parseJsonc(text, file);
@@ -52,10 +66,10 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file}:1:1: expected a JSON object at the top level, got ${Array.isArray(raw) ? 'an array' : String(raw)}`);
   }
-  const result = DevcontainerSchema.safeParse(raw);
+  const result = DevcontainerSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new ConfigError(`${file}:${doc.locate(issue.path)}: ${formatIssue(issue, DEVCONTAINER_KEYS)}`);
+    throw new ConfigError(`${file}:${doc.locate(issue.path)}: ${describeIssue(issue)}`);
   }
   const json = result.data;
   const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${at.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')}`;

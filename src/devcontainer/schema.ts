@@ -3,6 +3,11 @@ import { z } from 'zod';
 const PORT_ERROR = 'expected a port number 0-65535 or "service:port"';
 const port = z.number({ error: PORT_ERROR }).int({ error: PORT_ERROR }).min(0, { error: PORT_ERROR }).max(65535, { error: PORT_ERROR });
 const SIZE = /^\d+([tgmk]b)?$/;
+/** forwardPorts' `"service:port"` form (the spec's pattern), with the port in range. */
+const hostPort = z
+  .string()
+  .regex(/^([a-z0-9-]+):(\d{1,5})$/, { error: PORT_ERROR })
+  .refine((value) => Number(value.split(':')[1]) <= 65535, { error: PORT_ERROR });
 
 const stringList = z.array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' });
 const stringMap = z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected an object of strings' });
@@ -33,7 +38,7 @@ export const DevcontainerSchema = z.strictObject({
   name: z.string({ error: 'expected a string' }).optional(),
   image: z.string({ error: 'expected an image reference string' }).min(1, { error: 'must not be empty' }).optional(),
   forwardPorts: z
-    .array(z.union([port, z.string().regex(/^([a-z0-9-]+):(\d{1,5})$/)], { error: PORT_ERROR }), { error: 'expected a list of ports' })
+    .array(z.union([port, hostPort], { error: PORT_ERROR }), { error: 'expected a list of ports' })
     .optional(),
   appPort: z
     .union([port, z.string().min(1), z.array(z.union([port, z.string().min(1)], { error: PORT_ERROR }))], {
