@@ -26,6 +26,11 @@ export interface PlanInputOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** dev.yml's `image:` when it names a devcontainer.json; undefined when it is an image reference. */
+function devcontainerPath(config: LoadedConfig): string | undefined {
+  return config.source.kind === 'devcontainer' ? config.source.path : undefined;
+}
+
 function shown(root: string, file: string): string {
   const relative = path.relative(root, file);
   return relative && !relative.startsWith('..') ? relative : file;
@@ -65,14 +70,11 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
     throw new ConfigError(`${config.file}: ssh.key_path: the private key ${config.privateKeyPath} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
   }
   const local = { env, projectFolder: config.root };
-  let devcontainer: Devcontainer;
-  const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : config.source.kind === 'devcontainer' ? config.source.path : undefined;
-  if (file !== undefined) {
-    const name = shown(config.root, file);
-    devcontainer = parseDevcontainer(await readDevcontainer(file, name), name, local);
-  } else {
-    devcontainer = imageOnlyDevcontainer(config.source.kind === 'image' ? config.source.ref : '', local);
-  }
+  const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : devcontainerPath(config);
+  const devcontainer =
+    file === undefined
+      ? imageOnlyDevcontainer(config.config.image, local)
+      : parseDevcontainer(await readDevcontainer(file, shown(config.root, file)), shown(config.root, file), local);
   const allSecrets = await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env, signal: options.signal });
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
   const exposed = exposedCredentials(config.config.secrets);

@@ -59,8 +59,8 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
   for (let index = 1; slots.length < count; index++) {
     if (!used.has(index)) slots.push({ name: workspaceName(naming.pattern, service, index), index, entry: undefined });
   }
-  // A workspace whose VM is known to be gone needs a new one; the rest keep theirs.
-  const hasVm = (entry: Entry | undefined) => entry !== undefined && entry.status !== 'missing';
+  // A workspace keeps its VM unless the VM is known to be gone or was never created (a create that crashed).
+  const hasVm = (entry: Entry | undefined) => entry !== undefined && entry.status !== 'missing' && Boolean(entry.vm_id);
   let sharedVm = !vms.spread && existing.some((w) => hasVm(w.entry));
   const workspaces = slots.map(({ name, index, entry }): PlannedWorkspace => {
     let action: VmAction;

@@ -72,7 +72,7 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
     throw new ConfigError(`${file}:${doc.locate(issue.path)}: ${describeIssue(issue)}`);
   }
   const json = result.data;
-  const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${at.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')}`;
+  const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
   if (json.image === undefined) {
     throw new ConfigError(`${file}:1:1: image: is required (Dockerfile and Docker Compose configurations are not supported yet)`);
   }

@@ -35,8 +35,9 @@ describe('deploy plan', () => {
     expect(plan.newVms).toBe(2);
   });
 
-  it('a workspace whose VM is missing needs a new VM', () => {
+  it('a workspace whose VM is missing, or was never created, needs a new VM', () => {
     expect(run(1, { 'myapp-dev-1': entry('missing') }).workspaces[0]!.vm.action).toBe('create');
+    expect(run(1, { 'myapp-dev-1': { container_name: 'myapp-dev-1', status: 'provisioning' } }).workspaces[0]!.vm.action).toBe('create');
   });
 
   it('more workspaces in the state than --count: says so and leaves them', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hostRequirements, planShortfalls, smallestFittingPlan } from '../../src/devcontainer/host-requirements.js';
 import { hookGroup } from '../../src/devcontainer/lifecycle.js';
 import { mountObjectArg, mountStringProblem } from '../../src/devcontainer/mounts.js';
 import { parseDevcontainer } from '../../src/devcontainer/parse.js';
@@ -68,5 +69,25 @@ describe('lifecycle forms and mounts', () => {
     expect(mountStringProblem('source=a,type=bind')).toMatch(/no target=/);
     expect(mountObjectArg({ type: 'bind', source: '/a', target: '/b' })).toBe('type=bind,src=/a,dst=/b');
     expect(mountObjectArg({ type: 'volume', target: '/v' })).toBe('type=volume,dst=/v');
+  });
+});
+
+describe('hostRequirements', () => {
+  const plans = [
+    { name: '1xCPU-2GB', cores: 1, memoryMb: 2048, storageGb: 50 },
+    { name: '2xCPU-4GB', cores: 2, memoryMb: 4096, storageGb: 80 },
+    { name: '4xCPU-8GB', cores: 4, memoryMb: 8192, storageGb: 160 },
+  ];
+
+  it('converts sizes to the units of the plans and names what a plan lacks and a plan that fits', () => {
+    const req = hostRequirements(parse('{"image":"a:1","hostRequirements":{"cpus":2,"memory":"4gb","storage":"60gb"}}').json);
+    expect(req).toEqual({ cpus: 2, memoryMb: 4096, storageGb: 60 });
+    expect(planShortfalls(req, plans[0]!)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096', '50 GB of storage, needs 60']);
+    expect(planShortfalls(req, plans[0]!, 100)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096']);
+    expect(planShortfalls(req, plans[1]!)).toEqual([]);
+    expect(smallestFittingPlan(req, plans)?.name).toBe('2xCPU-4GB');
+    expect(smallestFittingPlan({ cpus: 64, memoryMb: undefined, storageGb: undefined }, plans)).toBeUndefined();
+    expect(hostRequirements(parse('{"image":"a:1","hostRequirements":{"memory":"1536mb"}}').json).memoryMb).toBe(1536);
+    expect(hostRequirements(parse('{"image":"a:1"}').json)).toEqual({ cpus: undefined, memoryMb: undefined, storageGb: undefined });
   });
 });
