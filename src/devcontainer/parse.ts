@@ -93,7 +93,9 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
     throw new ConfigError(`${where(['workspaceFolder'])}: expected an absolute path inside the container, got "${workspaceFolder}"`);
   }
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
-  return { file, json: { ...substituted, image: substituted.image ?? json.image }, workspaceFolder };
+  const image = substituted.image ?? '';
+  if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
+  return { file, json: { ...substituted, image }, workspaceFolder };
 }
 
 /** The devcontainer of a dev.yml whose `image:` is an image reference: every property at its default. */

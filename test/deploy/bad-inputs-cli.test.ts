@@ -55,6 +55,7 @@ const CASES: BadInput[] = [
   dc('a Dockerfile build', '{ "build": { "dockerfile": "Dockerfile" } }', `${DC}:1:12: build: build (a Dockerfile build) is not supported yet by kamal-dev`),
   dc('Docker Compose', '{ "dockerComposeFile": "compose.yml", "service": "app" }', `${DC}:1:24: dockerComposeFile: dockerComposeFile (Docker Compose) is not supported yet by kamal-dev`),
   dc('${localEnv} without a name', '{ "image": "a:1", "containerEnv": { "X": "${localEnv}" } }', `${DC}:1:42: containerEnv.X: \${localEnv} needs a variable name, as in \${localEnv:HOME}`),
+  dc('image empty once substituted', '{ "image": "${localEnv:NO_SUCH_VARIABLE}" }', `${DC}:1:12: image: is empty once its variables are substituted ("\${localEnv:NO_SUCH_VARIABLE}")`),
   dc('workspaceMount without target', '{ "image": "a:1", "workspaceMount": "source=/x,type=bind" }', `${DC}:1:37: workspaceMount: has no target= (the path inside the container)`),
 
   sec('unterminated double quote', 'GITHUB_TOKEN=ghp_x\nDATABASE_URL="postgres://x\n', `${SECRETS}:2: DATABASE_URL: unterminated double quote`),

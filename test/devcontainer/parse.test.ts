@@ -3,6 +3,7 @@ import { hostRequirements, planShortfalls, smallestFittingPlan } from '../../src
 import { hookGroup } from '../../src/devcontainer/lifecycle.js';
 import { mountObjectArg, mountStringProblem } from '../../src/devcontainer/mounts.js';
 import { parseDevcontainer } from '../../src/devcontainer/parse.js';
+import { DevcontainerSchema } from '../../src/devcontainer/schema.js';
 import { devcontainerId, substituteString } from '../../src/devcontainer/variables.js';
 
 const ctx = { env: { HOME: '/home/me', URL: 'x' }, projectFolder: '/src/shop' };
@@ -90,4 +91,15 @@ describe('hostRequirements', () => {
     expect(hostRequirements(parse('{"image":"a:1","hostRequirements":{"memory":"1536mb"}}').json).memoryMb).toBe(1536);
     expect(hostRequirements(parse('{"image":"a:1"}').json)).toEqual({ cpus: undefined, memoryMb: undefined, storageGb: undefined });
   });
+});
+
+describe('a wrong type for every property is an error naming the file, line, column and property', () => {
+  for (const key of Object.keys(DevcontainerSchema.shape)) {
+    const wrong = key === 'appPort' ? 'true' : '12345';
+    it(key, () => {
+      const text = `{\n  "${key}": ${wrong},\n  ${key === 'image' ? '' : '"image": "a:1"'}\n}`;
+      const column = key.length + 7;
+      expect(() => parse(text)).toThrow(new RegExp(`^dc\\.json:2:${column}: ${key.replace('$', '\\$')}: .+$`));
+    });
+  }
 });
