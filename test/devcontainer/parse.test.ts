@@ -75,14 +75,14 @@ describe('lifecycle forms and mounts', () => {
 
 describe('hostRequirements', () => {
   const plans = [
-    { name: '1xCPU-2GB', cores: 1, memoryMb: 2048, storageGb: 50 },
-    { name: '2xCPU-4GB', cores: 2, memoryMb: 4096, storageGb: 80 },
-    { name: '4xCPU-8GB', cores: 4, memoryMb: 8192, storageGb: 160 },
+    { name: '1xCPU-2GB', cores: 1, memoryMb: 2048, storageGb: 50, storageTier: undefined },
+    { name: '2xCPU-4GB', cores: 2, memoryMb: 4096, storageGb: 80, storageTier: undefined },
+    { name: '4xCPU-8GB', cores: 4, memoryMb: 8192, storageGb: 160, storageTier: undefined },
   ];
 
   it('converts sizes to the units of the plans and names what a plan lacks and a plan that fits', () => {
     const req = hostRequirements(parse('{"image":"a:1","hostRequirements":{"cpus":2,"memory":"4gb","storage":"60gb"}}').json);
-    expect(req).toEqual({ cpus: 2, memoryMb: 4096, storageGb: 60 });
+    expect(req).toEqual({ cpus: 2, memoryMb: 4096, storageGb: 60, storageTier: undefined });
     expect(planShortfalls(req, plans[0]!)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096', '50 GB of storage, needs 60']);
     expect(planShortfalls(req, plans[0]!, 100)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096']);
     expect(planShortfalls(req, plans[1]!)).toEqual([]);
