@@ -4,9 +4,10 @@ import { mapPool } from '../lib/pool.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { convergeContainer, type ContainerAction } from './container.js';
-import type { LifecycleDeps, WorkspaceRun } from './ports.js';
+import type { LifecycleDeps } from './ports.js';
 import { ensureDocker, homeDir } from './remote-steps.js';
 import { VmWaiter } from './vm-waiter.js';
+import type { WorkspacePlan } from './workspace.js';
 
 export interface VmSpec {
   service: string;
@@ -58,7 +59,7 @@ export function provisioningEntry(spec: VmSpec, name: string): Entry {
 export async function applyWorkspaces(
   spec: VmSpec,
   targets: readonly Target[],
-  plan: (target: Target, home: string) => WorkspaceRun,
+  plan: (target: Target, home: string) => WorkspacePlan,
   deps: LifecycleDeps,
 ): Promise<WorkspaceResult[]> {
   const labels = serviceLabels(spec.service);
@@ -132,10 +133,10 @@ export async function applyWorkspaces(
       const executor = connection.executor;
       step(target.name, 'checking Docker');
       if (await ensureDocker(executor, deps.dockerInstallUrl, deps.signal)) step(target.name, 'Docker installed');
-      const run = plan(target, await homeDir(executor));
-      const { action, ports } = await convergeContainer(executor, run, (text) => step(target.name, text), deps.signal);
+      const workspace = plan(target, await homeDir(executor));
+      const { action, ports } = await convergeContainer(executor, workspace, (text) => step(target.name, text), deps.signal);
       const deployedAt = action === 'unchanged' && entry.deployed_at ? entry.deployed_at : deps.now().toISOString();
-      await record({ status: 'running', deployed_at: deployedAt, error: undefined, ...(run.dynamicPorts.length ? { ports } : {}) });
+      await record({ status: 'running', deployed_at: deployedAt, error: undefined, ...(Object.keys(ports).length ? { ports } : {}) });
       step(target.name, action === 'unchanged' ? 'running (unchanged)' : `running (${action})`, 'ok');
       return { name: target.name, status: 'running', vm_id: vm.id, vm_ip: vm.ip ?? null, action };
     } catch (error) {

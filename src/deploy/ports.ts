@@ -1,4 +1,4 @@
-import type { Argv, Executor } from '../remote/executor.js';
+import type { Executor } from '../remote/executor.js';
 import type { Provider } from '../providers/provider.js';
 import type { Entry, State } from '../state/schema.js';
 import type { Progress } from '../ui/progress.js';
@@ -11,22 +11,6 @@ export interface StateAccess {
   patch(name: string, changes: Partial<Entry>): Promise<void>;
   remove(name: string): Promise<void>;
   update<T>(fn: (state: State) => T): Promise<T>;
-}
-
-/** What to run for one workspace on its VM, once the SSH user's home folder is known. */
-export interface WorkspaceRun {
-  name: string;
-  containerName: string;
-  image: string;
-  specHash: string;
-  dockerRun: Argv;
-  envFile: { path: string; content: string };
-  workspaceDir: string;
-  /** Groups run one after another; the commands of a group run in parallel. */
-  onCreate: Argv[][];
-  postStart: Argv[][];
-  /** Container ports published with a docker-chosen host port (shared VM), to read back after the run. */
-  dynamicPorts: number[];
 }
 
 export interface Connection {

@@ -1,8 +1,9 @@
 import { mapPool } from '../lib/pool.js';
-import type { Argv } from '../remote/executor.js';
+import { dockerStart, dockerStop } from '../docker/commands.js';
 import { runGroups } from './container.js';
 import type { LifecycleDeps } from './ports.js';
 import { check } from './remote-steps.js';
+import type { LifecycleGroup } from './workspace.js';
 
 export interface PowerResult {
   name: string;
@@ -17,7 +18,7 @@ export interface PowerResult {
 export async function setPower(
   action: 'stop' | 'start',
   names: readonly string[],
-  postStart: (name: string) => Argv[][],
+  postStart: (name: string) => LifecycleGroup[],
   deps: LifecycleDeps,
 ): Promise<PowerResult[]> {
   const { deployments } = await deps.state.read();
@@ -29,7 +30,7 @@ export async function setPower(
       if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
       step(action === 'stop' ? 'stopping container' : 'starting container');
       const { executor } = await deps.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: 30_000 });
-      await check(executor, ['docker', action, entry.container_name], deps.signal);
+      await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), deps.signal);
       if (action === 'start') {
         const groups = postStart(name);
         if (groups.length > 0) {

@@ -1,7 +1,10 @@
+import { dockerPs, parsePsNames } from '../docker/commands.js';
+import { SERVICE_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { mapPool } from '../lib/pool.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { serviceLabels } from './apply.js';
+import { inspectContainers } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
 
 interface Found {
@@ -20,15 +23,11 @@ async function workspacesOnVm(service: string, listed: Vm, pinned: string | unde
   if (vm.state !== 'started' || !vm.ip) return fallback();
   try {
     const { executor, hostKey } = await deps.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: 20_000 });
-    const ps = await executor.run([
-      'docker', 'ps', '-a', '--filter', `label=kamal-dev.service=${service}`,
-      '--format', '{{.Label "kamal-dev.workspace"}}\t{{.State}}',
-    ]);
-    const found = ps.exitCode !== 0 ? [] : ps.stdout
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .filter(([name]) => name)
-      .map(([name, state]) => ({ name: name!, vm, container: state, hostKey }));
+    const ps = await executor.run(dockerPs({ [SERVICE_LABEL]: service }), { signal: deps.signal });
+    const containers = ps.exitCode === 0 ? await inspectContainers(executor, parsePsNames(ps.stdout), deps.signal) : [];
+    const found = containers
+      .filter((info) => info.labels[WORKSPACE_LABEL])
+      .map((info) => ({ name: info.labels[WORKSPACE_LABEL]!, vm, container: info.status, hostKey }));
     return found.length > 0 ? found : fallback(hostKey);
   } catch {
     return fallback();

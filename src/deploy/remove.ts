@@ -1,3 +1,4 @@
+import { dockerRemove } from '../docker/commands.js';
 import { mapPool } from '../lib/pool.js';
 import type { Entry } from '../state/schema.js';
 import type { LifecycleDeps } from './ports.js';
@@ -79,6 +80,6 @@ export async function removeWorkspaces(
 /** Removes the container and its env file (which holds secrets) when the VM stays; stops it otherwise. */
 async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDeps): Promise<void> {
   const { executor } = await deps.connect(entry.vm_ip!, entry.host_key, { signal: deps.signal, timeoutMs: CONTAINER_STOP_TIMEOUT_MS });
-  await executor.run(['docker', 'rm', '-f', entry.container_name]);
+  await executor.run(dockerRemove(entry.container_name));
   if (keepVm) await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env', entry.container_name]);
 }

@@ -2,7 +2,7 @@ import { mapPool } from '../lib/pool.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry, WorkspaceStatus } from '../state/schema.js';
 import { serviceLabels } from './apply.js';
-import { inspectContainer } from './inspect.js';
+import { inspectContainer, publishedPorts } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
 
 export interface WorkspaceStatusReport {
@@ -56,13 +56,13 @@ export async function collectStatus(service: string, names: readonly string[], d
       try {
         const { executor } = await deps.connect(report.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS });
         const info = await inspectContainer(executor, entry.container_name, deps.signal);
-        report.container = info?.state ?? 'missing';
+        report.container = info?.status ?? 'missing';
         if (info) {
           report.image = info.image;
-          report.ports = info.ports;
+          report.ports = publishedPorts(info);
           if (info.running && info.startedAt) {
-            report.started_at = info.startedAt;
-            report.uptime_seconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(info.startedAt)) / 1000));
+            report.started_at = info.startedAt.toISOString();
+            report.uptime_seconds = Math.max(0, Math.round((deps.now().getTime() - info.startedAt.getTime()) / 1000));
           }
         }
       } catch (error) {
