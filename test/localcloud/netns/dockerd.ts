@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { Client } from 'undici';
 import { sleep } from '../../../src/lib/sleep.js';
 import { spawnDaemon } from './spawn.js';
@@ -35,6 +35,9 @@ async function pings(socketPath: string): Promise<boolean> {
 export async function startDockerd(p: DockerdPaths, timeoutMs = 60_000): Promise<void> {
   const root = `${p.dir}/docker`;
   await mkdir(root, { recursive: true, mode: 0o700 });
+  // Not the host's /etc/docker/daemon.json; and the engine's ID comes from this key, where the default
+  // /etc/docker/key.json would give every VM the same ID.
+  await writeFile(`${root}/daemon.json`, `${JSON.stringify({ 'deprecated-key-path': `${root}/key.json` })}\n`);
   const pid = spawnDaemon(
     'nsenter',
     [
@@ -45,6 +48,7 @@ export async function startDockerd(p: DockerdPaths, timeoutMs = 60_000): Promise
       '--pidfile', pidFile(p),
       '-H', `unix://${dockerSocket(p.dir)}`,
       '--insecure-registry', p.registry,
+      '--config-file', `${root}/daemon.json`,
       '--log-level', 'warn',
     ],
     logFile(p),
