@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { unmountUnder } from './mounts.js';
 import { deleteLink, deleteNetns, listLinks, listNetns } from './network.js';
@@ -21,10 +22,21 @@ export async function killProcesses(dir: string, namespaces: string[], graceMs: 
   const ids = new Set((await Promise.all(namespaces.map(netnsId))).filter((id): id is string => id !== undefined));
   const all = listProcesses();
   const roots = all.filter((p) => p.cmdline.includes(`${dir}/`) || ids.has(p.netns)).map((p) => p.pid);
-  await terminate(withDescendants(roots, all), graceMs, graceMs === 0 ? 'SIGKILL' : 'SIGTERM');
+  const pids = withDescendants(roots, all);
+  const shimSockets = all.filter((p) => pids.includes(p.pid)).map((p) => shimSocket(p.cmdline)).filter((s): s is string => s !== undefined);
+  await terminate(pids, graceMs, graceMs === 0 ? 'SIGKILL' : 'SIGTERM');
+  // A shim removes its socket when it exits normally, not when killed.
+  await Promise.all(shimSockets.map((socket) => rm(socket, { force: true })));
 }
 
-/** Processes, mounts, namespaces and links whose names start with `prefix`, then the folder itself. */
+/** The socket containerd-shim-runc-v2 listens on: /run/containerd/s/sha256(<containerd address>/<namespace>/<id>). */
+function shimSocket(cmdline: string): string | undefined {
+  const match = /containerd-shim-runc-v2 -namespace (\S+) -id (\S+) -address (\S+)/.exec(cmdline);
+  if (!match) return undefined;
+  return `/run/containerd/s/${createHash('sha256').update(`${match[3]}/${match[1]}/${match[2]}`).digest('hex')}`;
+}
+
+/** Processes, mounts, namespaces and links (given by name), then the folder itself. */
 export async function sweep(options: { dir: string; namespaces: string[]; links: string[]; graceMs: number }): Promise<void> {
   await killProcesses(options.dir, options.namespaces, options.graceMs);
   await unmountUnder(options.dir);
