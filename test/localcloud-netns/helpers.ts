@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VmBackend } from '../localcloud/backend.js';
@@ -87,12 +87,6 @@ export function leftovers(prefix: string, dir: string) {
 }
 
 export const nothingLeft = { netns: [], links: [], processes: [], mounts: [], folder: false };
-
-/** Claim files currently under the machine-wide folder. */
-export function claimFiles(): string[] {
-  const root = '/run/kamal-dev-localcloud';
-  return existsSync(root) ? readdirSync(root).filter((f) => f.endsWith('.claim')) : [];
-}
 
 /** The instance a backend claimed, read from its bridge address (198.18.k.1). */
 export function instanceOf(backend: VmBackend): InstanceNames {

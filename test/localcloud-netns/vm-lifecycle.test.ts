@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
@@ -28,7 +29,9 @@ describeIf(requirements(), 'netns backend: one VM from create to delete', () => 
   afterAll(async () => {
     await backend?.close();
     client?.cleanup();
-    if (instance) expect(leftovers(instance.prefix, instance.dir)).toEqual(nothingLeft);
+    if (!instance) return;
+    expect(leftovers(instance.prefix, instance.dir)).toEqual(nothingLeft);
+    expect(existsSync(instance.claimFile)).toBe(false);
   });
 
   it('boots a VM reachable as root with the key of the create request, running its own Docker', async () => {

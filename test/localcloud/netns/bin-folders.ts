@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** What a VM without Docker does not have: the engine, its CLI and its runtime. */
@@ -28,8 +28,4 @@ export async function installDockerCommand(vmBin: string, socket: string): Promi
   const script = `#!/bin/sh\n# Docker CLI of this VM: talks to this VM's engine only.\nDOCKER_HOST=unix://${socket} exec /usr/bin/docker "$@"\n`;
   await writeFile(`${vmBin}/docker`, script);
   await chmod(`${vmBin}/docker`, 0o755);
-}
-
-export async function removeDockerCommand(vmBin: string): Promise<void> {
-  await rm(`${vmBin}/docker`, { force: true });
 }

@@ -12,7 +12,7 @@ export interface ImageBlobs {
   manifest: Buffer;
 }
 
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /**
  * A rootfs of busybox-static with one relative symlink per applet (`busybox --install -s` writes absolute
@@ -64,5 +64,3 @@ export async function buildTestImage(workDir: string, version: string): Promise<
   );
   return { layer, config, manifest };
 }
-
-export { sha256 };

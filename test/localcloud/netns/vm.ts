@@ -30,9 +30,8 @@ export class NetnsVm {
     readonly names: VmNames,
     private readonly context: VmContext,
   ) {
-    const bin = `${names.dir}/bin`;
     this.dockerd = { dir: names.dir, netns: names.netns, registry: context.registry };
-    this.sshd = { dir: names.dir, netns: names.netns, ip: names.ip, path: `${bin}:${context.systemBin}`, dockerSocket: dockerSocket(names.dir) };
+    this.sshd = { dir: names.dir, netns: names.netns, ip: names.ip, path: `${this.bin}:${context.systemBin}`, dockerSocket: dockerSocket(names.dir) };
   }
 
   private get bin(): string {
