@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
 import type { VmBackend } from '../localcloud/backend.js';
@@ -52,6 +53,18 @@ describeIf(requirements(), 'netns backend: ten VMs at once', () => {
     expect(run.code, run.stderr).toBe(0);
     expect((await ssh(client, first, 'docker ps --format "{{.Names}}"')).stdout).toBe('only-here\n');
     expect((await ssh(client, second, 'docker ps --format "{{.Names}}"')).stdout).toBe('');
+  });
+
+  it('each VM has its own home, /tmp and hostname, also for bind mounts of its containers', async () => {
+    const marker = `.kamal-dev-netns-test-${process.pid}`;
+    const writes = await Promise.all(uuids.map((uuid) => ssh(client, ips.get(uuid)!, `mkdir -p ~/${marker} && echo ${uuid} > ~/${marker}/id && echo ${uuid} > /tmp/${marker}`)));
+    for (const result of writes) expect(result.code, result.stderr).toBe(0);
+    const reads = await Promise.all(uuids.map((uuid) => ssh(client, ips.get(uuid)!, `hostname; cat ~/${marker}/id /tmp/${marker}`)));
+    reads.forEach((result, i) => expect(result.stdout).toBe(`test-${uuids[i]}\n${uuids[i]}\n${uuids[i]}\n`));
+    expect(existsSync(`/root/${marker}`)).toBe(false);
+    expect(existsSync(`/tmp/${marker}`)).toBe(false);
+    const mounted = await ssh(client, ips.get(uuids[3]!)!, `docker run --rm -v /root/${marker}:/probe ${backend.images!.v1} cat /probe/id`);
+    expect(mounted.stdout).toBe(`${uuids[3]}\n`);
   });
 
   it('deleting them all leaves nothing', async () => {

@@ -38,10 +38,11 @@ describeIf(requirements(), 'netns backend: one VM from create to delete', () => 
     const { ip } = await backend.allocate(server('a1', client.publicKey));
     expect(ip).toBe(`198.18.${instance.k}.2`);
     await backend.start('a1');
-    const info = await ssh(client, ip, 'id -u; docker info --format "{{.ServerVersion}}"; echo $DOCKER_HOST');
+    const info = await ssh(client, ip, 'id -u; hostname; docker info --format "{{.ServerVersion}}"; echo $DOCKER_HOST');
     expect(info.stderr).toBe('');
-    const [uid, version, dockerHost] = info.stdout.trim().split('\n');
+    const [uid, hostname, version, dockerHost] = info.stdout.trim().split('\n');
     expect(uid).toBe('0');
+    expect(hostname).toBe('test-a1');
     expect(version).toMatch(/^\d+\.\d+/);
     expect(dockerHost).toBe(`unix://${instance.dir}/vm2/docker/docker.sock`);
 

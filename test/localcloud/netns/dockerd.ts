@@ -29,10 +29,10 @@ async function pings(socketPath: string): Promise<boolean> {
 }
 
 /**
- * The VM's engine, started with nsenter into the VM's network namespace only (`ip netns exec` would remount
- * /sys and dockerd would then fail with "Devices cgroup isn't mounted"). Resolves once its socket answers.
+ * The VM's engine, started with nsenter into the VM's namespaces (`enter`; `ip netns exec` would remount /sys
+ * and dockerd would then fail with "Devices cgroup isn't mounted"). Resolves once its socket answers.
  */
-export async function startDockerd(p: DockerdPaths, timeoutMs = 60_000): Promise<void> {
+export async function startDockerd(p: DockerdPaths, enter: string[], timeoutMs = 60_000): Promise<void> {
   const root = `${p.dir}/docker`;
   await mkdir(root, { recursive: true, mode: 0o700 });
   // Not the host's /etc/docker/daemon.json; and the engine's ID comes from this key, where the default
@@ -41,7 +41,7 @@ export async function startDockerd(p: DockerdPaths, timeoutMs = 60_000): Promise
   const pid = spawnDaemon(
     'nsenter',
     [
-      `--net=/var/run/netns/${p.netns}`,
+      ...enter,
       '/usr/sbin/dockerd',
       '--data-root', `${root}/data`,
       '--exec-root', `${root}/exec`,

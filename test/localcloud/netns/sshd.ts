@@ -59,10 +59,10 @@ function acceptsTcp(ip: string, port: number): Promise<boolean> {
   });
 }
 
-/** sshd daemonizes itself inside the VM's namespace; resolves once port 22 of the VM accepts connections. */
-export async function startSshd(p: SshdPaths): Promise<void> {
+/** sshd daemonizes itself inside the VM's namespaces (`enter`: nsenter arguments); resolves once port 22 of the VM accepts connections. */
+export async function startSshd(p: SshdPaths, enter: string[]): Promise<void> {
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-  await run('nsenter', [`--net=/var/run/netns/${p.netns}`, '/usr/sbin/sshd', '-f', `${sshDir(p)}/sshd_config`, '-E', `${sshDir(p)}/sshd.log`]);
+  await run('nsenter', [...enter, '/usr/sbin/sshd', '-f', `${sshDir(p)}/sshd_config`, '-E', `${sshDir(p)}/sshd.log`]);
   const deadline = Date.now() + 15_000;
   while (!(await acceptsTcp(p.ip, 22))) {
     if (Date.now() > deadline) throw new Error(`sshd of ${p.netns} is not listening on ${p.ip}:22 (see ${sshDir(p)}/sshd.log)`);

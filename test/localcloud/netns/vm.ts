@@ -8,6 +8,7 @@ import type { InstanceNames, VmNames } from './names.js';
 import { createVmNetwork, setVmLink } from './network.js';
 import { prepareSshd, startSshd, stopSshd, type SshdPaths } from './sshd.js';
 import { killProcesses, sweep } from './sweep.js';
+import { startVmInit, type VmInit } from './vm-init.js';
 
 export interface VmContext {
   instance: InstanceNames;
@@ -19,7 +20,8 @@ export interface VmContext {
 
 /** One server's machine: a network namespace on the bridge with its own sshd and dockerd. */
 export class NetnsVm {
-  private running = false;
+  /** The running VM's first process, whose namespaces sshd and dockerd join; undefined while stopped. */
+  private init: VmInit | undefined;
   /** Operations on one VM run one after another (the install script may arrive while the VM stops). */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly sshd: SshdPaths;
@@ -69,15 +71,16 @@ export class NetnsVm {
     await writeFile(this.dockerMarker, `${new Date().toISOString()}\n`);
   }
 
-  /** Link up, then sshd (instant) and dockerd (a few seconds) together; resolves when both answer. */
+  /** Link up, the init, then sshd (instant) and dockerd (a few seconds) together; resolves when both answer. */
   start(): Promise<void> {
     return this.serially(async () => {
-      if (this.running) return;
+      if (this.init) return;
       await setVmLink(this.names, true);
-      this.running = true;
+      const init = await startVmInit(this.names.dir, this.names.netns, this.server.hostname);
+      this.init = init;
       await Promise.all([
-        this.server.options.ssh ? startSshd(this.sshd) : Promise.resolve(),
-        this.hasDocker ? startDockerd(this.dockerd) : Promise.resolve(),
+        this.server.options.ssh ? startSshd(this.sshd, init.enter) : Promise.resolve(),
+        this.hasDocker ? startDockerd(this.dockerd, init.enter) : Promise.resolve(),
       ]);
     });
   }
@@ -85,14 +88,15 @@ export class NetnsVm {
   /** What the served install script asks for: Docker on this VM's PATH and its engine running, now and after restarts. */
   installDocker(): Promise<void> {
     return this.serially(async () => {
-      if (!this.running) throw new Error(`${this.server.hostname} is not running`);
+      const init = this.init;
+      if (!init) throw new Error(`${this.server.hostname} is not running`);
       if (this.hasDocker) return;
       await this.markDockerInstalled();
-      await startDockerd(this.dockerd);
+      await startDockerd(this.dockerd, init.enter);
     });
   }
 
-  /** The engine first (it stops its containers), then sshd and whatever else runs in the namespace; data stays. */
+  /** The engine first (it stops its containers), then sshd, then the init and whatever else runs in the namespace; data stays. */
   stop(): Promise<void> {
     return this.serially(() => this.halt());
   }
@@ -103,14 +107,14 @@ export class NetnsVm {
     await killProcesses(this.names.dir, [this.names.netns], 3_000);
     await unmountUnder(this.names.dir);
     await setVmLink(this.names, false);
-    this.running = false;
+    this.init = undefined;
   }
 
   /** Nothing of the VM is left: processes, mounts, namespace, veth, folder. */
   destroy(): Promise<void> {
     return this.serially(async () => {
       await stopDockerd(this.dockerd).catch(() => undefined);
-      this.running = false;
+      this.init = undefined;
       await sweep({ dir: this.names.dir, namespaces: [this.names.netns], links: [this.names.veth], graceMs: 3_000 });
     });
   }
