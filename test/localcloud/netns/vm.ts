@@ -76,12 +76,18 @@ export class NetnsVm {
     return this.serially(async () => {
       if (this.init) return;
       await setVmLink(this.names, true);
-      const init = await startVmInit(this.names.dir, this.names.netns, this.server.hostname);
-      this.init = init;
-      await Promise.all([
-        this.server.options.ssh ? startSshd(this.sshd, init.enter) : Promise.resolve(),
-        this.hasDocker ? startDockerd(this.dockerd, init.enter) : Promise.resolve(),
-      ]);
+      try {
+        const init = await startVmInit(this.names.dir, this.names.netns, this.server.hostname);
+        this.init = init;
+        await Promise.all([
+          this.server.options.ssh ? startSshd(this.sshd, init.enter) : Promise.resolve(),
+          this.hasDocker ? startDockerd(this.dockerd, init.enter) : Promise.resolve(),
+        ]);
+      } catch (error) {
+        // a machine that did not come up is left off, so that the next start begins from scratch
+        await this.halt().catch(() => undefined);
+        throw error;
+      }
     });
   }
 
