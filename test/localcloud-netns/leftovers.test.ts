@@ -1,11 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
 import type { VmBackend } from '../localcloud/backend.js';
 import { createNetnsBackend } from '../localcloud/netns/index.js';
-import { instanceNames, type InstanceNames } from '../localcloud/netns/names.js';
+import { LAST_INSTANCE, instanceNames, type InstanceNames } from '../localcloud/netns/names.js';
 import { instanceOf, leftovers, makeClient, nothingLeft, requirements, server, ssh, type Client } from './helpers.js';
 
 interface OwnerReport {
@@ -77,4 +77,20 @@ describeIf(requirements(), 'netns backend: leftovers of a killed owner', () => {
     const neighbour = await ssh(client, `198.18.${liveInstance.k}.2`, 'docker info --format "{{.ServerVersion}}"');
     expect(neighbour.code, neighbour.stderr).toBe(0);
   }, 180_000);
+
+  it('resources of the local cloud naming without any claim (an interrupted cleanup) are removed too', async () => {
+    const orphan = instanceNames(LAST_INSTANCE);
+    expect(existsSync(orphan.claimFile)).toBe(false);
+    execFileSync('ip', ['netns', 'add', `${orphan.prefix}-7`]);
+    mkdirSync(`${orphan.dir}/vm7`, { recursive: true });
+    expect(leftovers(orphan.prefix, orphan.dir)).toMatchObject({ netns: [`${orphan.prefix}-7`], folder: true });
+
+    const another = await createNetnsBackend({ instance: 'leftovers.test (orphans)' });
+    try {
+      expect(leftovers(orphan.prefix, orphan.dir)).toEqual(nothingLeft);
+      expect(existsSync(orphan.claimFile)).toBe(false);
+    } finally {
+      await another.close();
+    }
+  }, 120_000);
 });
