@@ -3,7 +3,8 @@
 # busybox, iproute2), only those missing. Needs root; elsewhere it says what to install and exits 0.
 set -euo pipefail
 
-packages=(openssh-server docker.io docker-registry busybox-static iproute2 curl ca-certificates)
+# util-linux (nsenter, findmnt), mount (umount) and procps (ps) are used by the netns VM backend and its tests.
+packages=(openssh-server openssh-client docker.io docker-registry busybox-static iproute2 curl ca-certificates util-linux mount procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

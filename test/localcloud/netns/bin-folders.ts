@@ -1,0 +1,31 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** What a VM without Docker does not have: the engine, its CLI and its runtime. */
+const DOCKER_COMMANDS = /^(docker.*|containerd.*|ctr|runc)$/;
+
+/**
+ * The VMs share the host's files (only the network is a namespace of its own), so "docker is not installed"
+ * is the PATH of SSH sessions: one folder per instance with a link to every system command but Docker's.
+ */
+export async function buildSystemBin(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const seen = new Set<string>();
+  for (const systemDir of SYSTEM_DIRS) {
+    if (!existsSync(systemDir)) continue;
+    for (const name of readdirSync(systemDir)) {
+      if (seen.has(name) || DOCKER_COMMANDS.test(name)) continue;
+      seen.add(name);
+      await symlink(`${systemDir}/${name}`, `${dir}/${name}`);
+    }
+  }
+}
+
+/** `docker` for one VM: the host's client, always pointed at that VM's engine. */
+export async function installDockerCommand(vmBin: string, socket: string): Promise<void> {
+  await mkdir(vmBin, { recursive: true });
+  const script = `#!/bin/sh\n# Docker CLI of this VM: talks to this VM's engine only.\nDOCKER_HOST=unix://${socket} exec /usr/bin/docker "$@"\n`;
+  await writeFile(`${vmBin}/docker`, script);
+  await chmod(`${vmBin}/docker`, 0o755);
+}

@@ -1,0 +1,66 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'undici';
+import { stringify } from 'yaml';
+import { sleep } from '../../../src/lib/sleep.js';
+import { isAlive, terminate } from './procs.js';
+import { spawnDaemon } from './spawn.js';
+import { TEST_REPOSITORY, sha256, type ImageBlobs } from './test-image.js';
+
+/** Debian's docker-registry on `address` (ip:port), storing under `dir`. Resolves once /v2/ answers; returns its pid. */
+export async function startRegistry(dir: string, address: string): Promise<number> {
+  await mkdir(`${dir}/data`, { recursive: true });
+  const config = {
+    version: 0.1,
+    log: { level: 'warn', accesslog: { disabled: true } },
+    storage: { filesystem: { rootdirectory: `${dir}/data` }, delete: { enabled: true } },
+    http: { addr: address },
+  };
+  await writeFile(`${dir}/config.yml`, stringify(config));
+  const pid = spawnDaemon('/usr/bin/docker-registry', ['serve', `${dir}/config.yml`], `${dir}/registry.log`);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const response = await request(`http://${address}/v2/`, { headersTimeout: 1000 });
+      await response.body.text();
+      if (response.statusCode === 200) return pid;
+    } catch {
+      // not listening yet
+    }
+    if (!isAlive(pid)) throw new Error(`docker-registry exited (see ${dir}/registry.log)`);
+    if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${address} (see ${dir}/registry.log)`);
+    await sleep(100);
+  }
+}
+
+export async function stopRegistry(pid: number): Promise<void> {
+  await terminate([pid], 5_000);
+}
+
+async function expect(status: number[], what: string, response: Awaited<ReturnType<typeof request>>): Promise<void> {
+  const body = await response.body.text();
+  if (!status.includes(response.statusCode)) throw new Error(`registry ${what}: HTTP ${response.statusCode} ${body.slice(0, 200)}`);
+}
+
+async function pushBlob(base: string, blob: Buffer): Promise<void> {
+  const digest = sha256(blob);
+  const start = await request(`${base}/v2/${TEST_REPOSITORY}/blobs/uploads/`, { method: 'POST' });
+  await expect([202], 'upload start', start);
+  const location = new URL(String(start.headers.location), base);
+  location.searchParams.set('digest', digest);
+  const put = await request(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+  await expect([201], `upload of ${digest}`, put);
+}
+
+/** Pushes an image through the registry's HTTP API (what `docker push` does), tagged `tag`. */
+export async function pushImage(address: string, tag: string, image: ImageBlobs): Promise<string> {
+  const base = `http://${address}`;
+  await pushBlob(base, image.layer);
+  await pushBlob(base, image.config);
+  const put = await request(`${base}/v2/${TEST_REPOSITORY}/manifests/${tag}`, {
+    method: 'PUT',
+    body: image.manifest,
+    headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  await expect([201], `manifest ${tag}`, put);
+  return `${address}/${TEST_REPOSITORY}:${tag}`;
+}
