@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { LockHeldError, StateError } from '../lib/errors.js';
+import { backoffDelay, sleep } from '../lib/sleep.js';
+import { abandonment, breakLock, inspectLock, newOwner, OWNER_FILE, type Holder } from './lock-owner.js';
+import { lockPath } from './paths.js';
+
+export interface LockTiming {
+  /** How long to wait for another process's lock before LockHeldError. */
+  waitMs: number;
+  /** A lock directory untouched for this long is abandoned; its holder refreshes it every staleMs / 2. */
+  staleMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface HeldLock {
+  /** False once the lock was lost (not refreshed in time, or taken over): then nothing may be written. */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** Lock directories this process holds, with the owner text it wrote, removed if the process exits mid-update. */
+const held = new Map<string, string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [dir, text] of held) {
+      try {
+        if (fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8') !== text) continue;
+        fs.unlinkSync(path.join(dir, OWNER_FILE));
+        fs.rmdirSync(dir);
+      } catch {
+        // the next process recovers the lock: its holder's pid is dead
+      }
+    }
+  });
+}
+
+/** proper-lockfile's fs with a mkdir that also writes the owner file, before the lock's mtime is taken. */
+function fsWritingOwner(text: string) {
+  return {
+    ...fs,
+    mkdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void) {
+      fs.mkdir(dir, (error) => {
+        if (error) return callback(error);
+        fs.writeFile(path.join(dir, OWNER_FILE), text, { flag: 'wx', mode: 0o600 }, (writeError) => {
+          if (!writeError) return callback(null);
+          fs.rmdir(dir, () => callback(writeError));
+        });
+      });
+    },
+  };
+}
+
+function lockHeld(dir: string, holder: Holder | undefined): LockHeldError {
+  const owner = holder?.owner;
+  const who = owner ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
+  const check = owner ? `If process ${owner.pid} is no longer running kamal-dev` : 'If no kamal-dev is running';
+  return new LockHeldError(`the state lock ${dir} is held by ${who}`, {
+    hint: `Wait for it to finish and run again. ${check}, the lock is stale: clear it with \`rm -r ${dir}\`.`,
+  });
+}
+
+async function breakAbandoned(dir: string, identity: { name: string; text: string }): Promise<boolean> {
+  try {
+    return await breakLock(dir, identity);
+  } catch (error) {
+    throw new StateError(`${dir}: cannot clear an abandoned state lock: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Takes the lock of `stateFile` (a directory made by proper-lockfile, with an owner file naming the holder).
+ * A lock of a dead holder on this host is taken over at once, any other after `staleMs` without refresh.
+ */
+export async function acquireLock(stateFile: string, timing: LockTiming): Promise<HeldLock> {
+  const dir = lockPath(stateFile);
+  const staleMs = Math.max(timing.staleMs, 2000);
+  const deadline = Date.now() + timing.waitMs;
+  for (let attempt = 0; ; attempt += 1) {
+    const text = `${JSON.stringify(newOwner())}\n`;
+    let compromised = false;
+    try {
+      const release = await lockfile.lock(stateFile, {
+        lockfilePath: dir,
+        realpath: false,
+        stale: staleMs,
+        retries: 0,
+        fs: fsWritingOwner(text),
+        onCompromised: () => {
+          compromised = true;
+        },
+      });
+      installExitHook();
+      held.set(dir, text);
+      const ours = async () => (await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '')) === text;
+      return {
+        stillHeld: async () => !compromised && (await ours()),
+        release: async () => {
+          held.delete(dir);
+          if (!(await ours())) return;
+          await unlink(path.join(dir, OWNER_FILE));
+          if (compromised) await fs.promises.rmdir(dir).catch(() => undefined);
+          else await release();
+        },
+      };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTEMPTY: proper-lockfile found the lock stale but cannot rmdir it (the owner file is inside)
+      if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') {
+        throw new StateError(`${dir}: cannot take the state lock: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    const holder = await inspectLock(dir);
+    if (holder?.identity && abandonment(holder, staleMs) && (await breakAbandoned(dir, holder.identity))) continue;
+    if (holder && Date.now() >= deadline) throw lockHeld(dir, holder);
+    const delay = backoffDelay(attempt, 5, 100);
+    await sleep(delay / 2 + Math.random() * (delay / 2), timing.signal);
+  }
+}
