@@ -74,6 +74,47 @@ async function breakAbandoned(dir: string, identity: { name: string; text: strin
   }
 }
 
+/** One attempt: the lock, or whether it is held (fresh) or looked stale to proper-lockfile. */
+async function tryLock(stateFile: string, dir: string, staleMs: number): Promise<HeldLock | 'held' | 'stale'> {
+  const text = `${JSON.stringify(newOwner())}\n`;
+  let compromised = false;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(stateFile, {
+      lockfilePath: dir,
+      realpath: false,
+      stale: staleMs,
+      retries: 0,
+      fs: fsWritingOwner(text),
+      onCompromised: () => {
+        compromised = true;
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOCKED') return 'held';
+    // proper-lockfile found the lock stale but cannot rmdir it: the owner file is inside
+    if (code === 'ENOTEMPTY') return 'stale';
+    throw new StateError(`${dir}: cannot take the state lock: ${(error as Error).message}`, { cause: error });
+  }
+  installExitHook();
+  held.set(dir, text);
+  const ours = async () => (await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '')) === text;
+  return {
+    stillHeld: async () => !compromised && (await ours()),
+    release: async () => {
+      held.delete(dir);
+      if (!(await ours())) return;
+      await unlink(path.join(dir, OWNER_FILE));
+      if (compromised) await fs.promises.rmdir(dir).catch(() => undefined);
+      else await release();
+    },
+  };
+}
+
+/** How often a waiter looks at who holds the lock (and whether the holder died). */
+const INSPECT_EVERY_MS = 100;
+
 /**
  * Takes the lock of `stateFile` (a directory made by proper-lockfile, with an owner file naming the holder).
  * A lock of a dead holder on this host is taken over at once, any other after `staleMs` without refresh.
@@ -82,44 +123,18 @@ export async function acquireLock(stateFile: string, timing: LockTiming): Promis
   const dir = lockPath(stateFile);
   const staleMs = Math.max(timing.staleMs, 2000);
   const deadline = Date.now() + timing.waitMs;
+  let nextInspection = 0;
   for (let attempt = 0; ; attempt += 1) {
-    const text = `${JSON.stringify(newOwner())}\n`;
-    let compromised = false;
-    try {
-      const release = await lockfile.lock(stateFile, {
-        lockfilePath: dir,
-        realpath: false,
-        stale: staleMs,
-        retries: 0,
-        fs: fsWritingOwner(text),
-        onCompromised: () => {
-          compromised = true;
-        },
-      });
-      installExitHook();
-      held.set(dir, text);
-      const ours = async () => (await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '')) === text;
-      return {
-        stillHeld: async () => !compromised && (await ours()),
-        release: async () => {
-          held.delete(dir);
-          if (!(await ours())) return;
-          await unlink(path.join(dir, OWNER_FILE));
-          if (compromised) await fs.promises.rmdir(dir).catch(() => undefined);
-          else await release();
-        },
-      };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // ENOTEMPTY: proper-lockfile found the lock stale but cannot rmdir it (the owner file is inside)
-      if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') {
-        throw new StateError(`${dir}: cannot take the state lock: ${(error as Error).message}`, { cause: error });
-      }
+    const outcome = await tryLock(stateFile, dir, staleMs);
+    if (typeof outcome === 'object') return outcome;
+    const now = Date.now();
+    if (outcome === 'stale' || now >= nextInspection || now >= deadline) {
+      nextInspection = now + INSPECT_EVERY_MS;
+      const holder = await inspectLock(dir);
+      if (holder?.identity && abandonment(holder, staleMs) && (await breakAbandoned(dir, holder.identity))) continue;
+      if (holder && now >= deadline) throw lockHeld(dir, holder);
     }
-    const holder = await inspectLock(dir);
-    if (holder?.identity && abandonment(holder, staleMs) && (await breakAbandoned(dir, holder.identity))) continue;
-    if (holder && Date.now() >= deadline) throw lockHeld(dir, holder);
-    const delay = backoffDelay(attempt, 5, 100);
+    const delay = backoffDelay(attempt, 2, 25);
     await sleep(delay / 2 + Math.random() * (delay / 2), timing.signal);
   }
 }

@@ -19,7 +19,12 @@ export function parseState(text: string, file: string): State {
     const pos = error.linePos?.[0];
     throw new StateError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${firstLine(error.message)}`, { hint: ADVICE });
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (toJsError) {
+    throw new StateError(`${file}: not valid YAML: ${(toJsError as Error).message}`, { hint: ADVICE });
+  }
   const result = StateSchema.safeParse(data);
   if (!result.success) throw new StateError(`${file}: not a kamal-dev state file: ${formatIssues(result.error.issues)}`, { hint: ADVICE });
   return result.data;
