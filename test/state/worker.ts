@@ -37,6 +37,11 @@ export class StoreWorker {
     return worker;
   }
 
+  /** Calls `listener` with every reply from now on. */
+  onReply(listener: (reply: Reply) => void): void {
+    this.#listeners.add(listener);
+  }
+
   /** The next reply that satisfies `test`. */
   next(test: (reply: Reply) => boolean): Promise<Reply> {
     const promise = new Promise<Reply>((resolve, reject) => {
