@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const TEMP_SUFFIX = '.tmp';
+const LEFTOVER = /^(\d+\.[0-9a-f]{8}\.tmp|lock\.broken-\d+-[0-9a-f]{8})$/;
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -51,11 +52,14 @@ export async function removeFileDurably(file: string): Promise<void> {
   await syncDirectory(path.dirname(file));
 }
 
-/** Temporary files of `file` left by writers that died mid-write. Call only while holding the file's lock. */
-export async function removeLeftoverTemps(file: string): Promise<void> {
+/**
+ * Removes what dead processes left beside `file`: temporary files of writers killed mid-write, and lock
+ * directories a lock breaker had moved aside (`<lock>.broken-*`). Call only while holding the file's lock.
+ */
+export async function removeLeftovers(file: string): Promise<void> {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}.`;
   const names = await readdir(dir).catch(() => [] as string[]);
-  const leftovers = names.filter((name) => name.startsWith(prefix) && /^\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length)));
-  await Promise.all(leftovers.map((name) => unlink(path.join(dir, name)).catch(() => undefined)));
+  const leftovers = names.filter((name) => name.startsWith(prefix) && LEFTOVER.test(name.slice(prefix.length)));
+  await Promise.all(leftovers.map((name) => rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined)));
 }

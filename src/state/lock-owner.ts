@@ -4,34 +4,35 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
-/** The file inside the lock directory that names its holder, written as the directory is made. */
-export const OWNER_FILE = 'owner.json';
+/**
+ * The file inside the lock directory that names its holder, written as the directory is made. Its name carries
+ * a random token of this acquisition, so a file judged abandoned can never be confused with a later holder's.
+ */
+const OWNER_FILE = /^owner-[0-9a-f]{16}\.json$/;
 
 export interface Owner {
   pid: number;
   host: string;
   since: string;
-  /** Tells this acquisition apart from a later one by a process with the same pid. */
-  token: string;
 }
 
-/** What a waiter sees of a lock directory. `identity` is the one file in it (the owner file, or a breaker's claim). */
+/** A new acquisition: its owner file's name and text. */
+export function newOwner(): { file: string; text: string } {
+  const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  return { file: `owner-${randomBytes(8).toString('hex')}.json`, text: `${JSON.stringify(owner)}\n` };
+}
+
+/** What a waiter sees of a lock directory. `identity` names the one file in it (an owner file, or a breaker's claim). */
 export interface Holder {
   owner: Owner | undefined;
-  identity: { name: string; text: string } | undefined;
+  identity: string | undefined;
   mtimeMs: number;
-}
-
-export function newOwner(): Owner {
-  return { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
 }
 
 function parseOwner(text: string): Owner | undefined {
   try {
     const value = JSON.parse(text) as Partial<Owner>;
-    if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.since === 'string' && typeof value.token === 'string') {
-      return value as Owner;
-    }
+    if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.since === 'string') return value as Owner;
   } catch {
     // a holder still writing its owner file, or killed while writing it: unknown holder
   }
@@ -64,10 +65,9 @@ export async function inspectLock(dir: string): Promise<Holder | undefined> {
     throw error;
   }
   const names = await readdir(dir).catch(() => [] as string[]);
-  const name = names.includes(OWNER_FILE) ? OWNER_FILE : names[0];
-  const text = name === undefined ? undefined : await readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-  if (name === undefined || text === undefined) return { owner: undefined, identity: undefined, mtimeMs };
-  return { owner: name === OWNER_FILE ? parseOwner(text) : undefined, identity: { name, text }, mtimeMs };
+  const ownerFile = names.find((name) => OWNER_FILE.test(name));
+  const text = ownerFile === undefined ? undefined : await readFile(path.join(dir, ownerFile), 'utf8').catch(() => undefined);
+  return { owner: text === undefined ? undefined : parseOwner(text), identity: ownerFile ?? names[0], mtimeMs };
 }
 
 /** Why the lock may be taken from its holder: the holder died (same host), or it stopped refreshing the lock. */
@@ -78,22 +78,18 @@ export function abandonment(holder: Holder, staleMs: number, now = Date.now()): 
 }
 
 /**
- * Removes an abandoned lock directory, safely against other waiters doing the same: renaming the identity file
- * to a claim of our own succeeds for one process only; the winner checks that it claimed the content it judged
- * (else it puts the file back) and then moves the whole directory away. While the claim file is inside, nobody
- * else can remove the directory (rmdir fails on a non-empty directory). Returns false when someone else won.
+ * Removes an abandoned lock directory whose identity file is `identity`, safely against other waiters doing
+ * the same: renaming that file to a claim of our own succeeds for one process only, and only while it is still
+ * there (a later holder's owner file has another name). While the claim is inside, nobody else can remove the
+ * directory (rmdir fails on a non-empty directory), so the winner moves it away whole. False when someone else won.
  */
-export async function breakLock(dir: string, identity: { name: string; text: string }): Promise<boolean> {
+export async function breakLock(dir: string, identity: string): Promise<boolean> {
   const claim = `broken-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await rename(path.join(dir, identity.name), path.join(dir, claim));
+    await rename(path.join(dir, identity), path.join(dir, claim));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
-  }
-  if ((await readFile(path.join(dir, claim), 'utf8')) !== identity.text) {
-    await rename(path.join(dir, claim), path.join(dir, identity.name));
-    return false;
   }
   const grave = `${dir}.${claim}`;
   await rename(dir, grave);

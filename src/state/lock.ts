@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { access, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockHeldError, StateError } from '../lib/errors.js';
 import { backoffDelay, sleep } from '../lib/sleep.js';
-import { abandonment, breakLock, inspectLock, newOwner, OWNER_FILE, type Holder } from './lock-owner.js';
+import { abandonment, breakLock, inspectLock, newOwner, type Holder } from './lock-owner.js';
 import { lockPath } from './paths.js';
 
 export interface LockTiming {
@@ -21,19 +21,18 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/** Lock directories this process holds, with the owner text it wrote, removed if the process exits mid-update. */
-const held = new Map<string, string>();
+/** Owner files of the locks this process holds, removed with their lock if the process exits mid-update. */
+const held = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const [dir, text] of held) {
+    for (const ownerFile of held) {
       try {
-        if (fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8') !== text) continue;
-        fs.unlinkSync(path.join(dir, OWNER_FILE));
-        fs.rmdirSync(dir);
+        fs.unlinkSync(ownerFile);
+        fs.rmdirSync(path.dirname(ownerFile));
       } catch {
         // the next process recovers the lock: its holder's pid is dead
       }
@@ -42,13 +41,13 @@ function installExitHook(): void {
 }
 
 /** proper-lockfile's fs with a mkdir that also writes the owner file, before the lock's mtime is taken. */
-function fsWritingOwner(text: string) {
+function fsWritingOwner(owner: { file: string; text: string }) {
   return {
     ...fs,
     mkdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void) {
       fs.mkdir(dir, (error) => {
         if (error) return callback(error);
-        fs.writeFile(path.join(dir, OWNER_FILE), text, { flag: 'wx', mode: 0o600 }, (writeError) => {
+        fs.writeFile(path.join(dir, owner.file), owner.text, { flag: 'wx', mode: 0o600 }, (writeError) => {
           if (!writeError) return callback(null);
           fs.rmdir(dir, () => callback(writeError));
         });
@@ -66,7 +65,7 @@ function lockHeld(dir: string, holder: Holder | undefined): LockHeldError {
   });
 }
 
-async function breakAbandoned(dir: string, identity: { name: string; text: string }): Promise<boolean> {
+async function breakAbandoned(dir: string, identity: string): Promise<boolean> {
   try {
     return await breakLock(dir, identity);
   } catch (error) {
@@ -76,7 +75,7 @@ async function breakAbandoned(dir: string, identity: { name: string; text: strin
 
 /** One attempt: the lock, or whether it is held (fresh) or looked stale to proper-lockfile. */
 async function tryLock(stateFile: string, dir: string, staleMs: number): Promise<HeldLock | 'held' | 'stale'> {
-  const text = `${JSON.stringify(newOwner())}\n`;
+  const owner = newOwner();
   let compromised = false;
   let release: () => Promise<void>;
   try {
@@ -85,7 +84,7 @@ async function tryLock(stateFile: string, dir: string, staleMs: number): Promise
       realpath: false,
       stale: staleMs,
       retries: 0,
-      fs: fsWritingOwner(text),
+      fs: fsWritingOwner(owner),
       onCompromised: () => {
         compromised = true;
       },
@@ -97,17 +96,18 @@ async function tryLock(stateFile: string, dir: string, staleMs: number): Promise
     if (code === 'ENOTEMPTY') return 'stale';
     throw new StateError(`${dir}: cannot take the state lock: ${(error as Error).message}`, { cause: error });
   }
+  const ownerFile = path.join(dir, owner.file);
   installExitHook();
-  held.set(dir, text);
-  const ours = async () => (await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => '')) === text;
+  held.add(ownerFile);
+  const ours = () => access(ownerFile).then(() => true, () => false);
   return {
     stillHeld: async () => !compromised && (await ours()),
+    // Never throws: a lock left behind (owner file of a pid that has exited) is recovered by the next process.
     release: async () => {
-      held.delete(dir);
+      held.delete(ownerFile);
       if (!(await ours())) return;
-      await unlink(path.join(dir, OWNER_FILE));
-      if (compromised) await fs.promises.rmdir(dir).catch(() => undefined);
-      else await release();
+      await unlink(ownerFile).catch(() => undefined);
+      await (compromised ? fs.promises.rmdir(dir) : release()).catch(() => undefined);
     },
   };
 }

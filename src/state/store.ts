@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatIssues } from '../config/format-issues.js';
 import { indexOfName, workspaceName } from '../config/naming.js';
 import { StateError } from '../lib/errors.js';
-import { removeFileDurably, removeLeftoverTemps, writeFileDurably } from './durable-write.js';
+import { removeFileDurably, removeLeftovers, writeFileDurably } from './durable-write.js';
 import { acquireLock, type LockTiming } from './lock.js';
 import { lockPath } from './paths.js';
 import { readState, readStateFile } from './read.js';
@@ -64,7 +64,7 @@ export class StateStore {
         const lock = await acquireLock(this.file, this.#timing);
         try {
           const { text, state } = await readStateFile(this.file);
-          await removeLeftoverTemps(this.file);
+          await removeLeftovers(this.file);
           const result = await fn(state);
           const next = this.#validated(state);
           const out = Object.keys(next.deployments).length === 0 ? undefined : stringifyYaml(next);

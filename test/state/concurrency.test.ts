@@ -1,5 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseState } from '../../src/state/read.js';
@@ -7,6 +8,13 @@ import { StoreWorker } from './worker.js';
 
 const PROCESSES = 20;
 const ROUNDS = 20;
+
+/** A lock left by a process that has exited: every waiter judges it abandoned at once and races to clear it. */
+function plantDeadHoldersLock(file: string): void {
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  mkdirSync(`${file}.lock`, { recursive: true });
+  writeFileSync(`${file}.lock/owner-00000000deadbeef.json`, JSON.stringify({ pid: dead, host: hostname(), since: new Date().toISOString() }));
+}
 
 describe('20 processes reserving and recording at once', () => {
   const workers: StoreWorker[] = [];
@@ -21,10 +29,11 @@ describe('20 processes reserving and recording at once', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it(`keeps all ${PROCESSES} entries with distinct names, ${ROUNDS} rounds in a row`, async () => {
+  it(`keeps all ${PROCESSES} entries with distinct names, ${ROUNDS} rounds in a row (every 4th starting on a dead holder's lock)`, async () => {
     expect(new Set(workers.map((worker) => worker.pid)).size).toBe(PROCESSES);
     for (let round = 1; round <= ROUNDS; round += 1) {
       const file = path.join(root, `round-${round}`, '.kamal', 'dev_state.yml');
+      if (round % 4 === 0) plantDeadHoldersLock(file);
       // every worker is idle and gets its command within the same few milliseconds
       const sent = workers.map((worker) => worker.send({ op: 'reserve-record', file, service: 'myapp-dev', pattern: '{service}-{index}' }));
       const replies = await Promise.all(sent.map((s) => s.reply));

@@ -31,8 +31,11 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The pid in the lock's owner file (`owner-<token>.json`), the only file in the lock directory. */
 function ownerPid(): number {
-  return (JSON.parse(readFileSync(`${file}.lock/owner.json`, 'utf8')) as { pid: number }).pid;
+  const names = readdirSync(`${file}.lock`);
+  expect(names).toEqual([expect.stringMatching(/^owner-[0-9a-f]{16}\.json$/)]);
+  return (JSON.parse(readFileSync(`${file}.lock/${names[0]}`, 'utf8')) as { pid: number }).pid;
 }
 
 describe('a process killed while holding the lock', () => {
@@ -81,11 +84,11 @@ describe('a lock whose holder is alive', () => {
 describe('a lock of a holder on another host (its pid cannot be checked)', () => {
   function plantLock(ageMs: number, owner: string): void {
     mkdirSync(`${file}.lock`, { recursive: true });
-    writeFileSync(`${file}.lock/owner.json`, owner);
+    writeFileSync(`${file}.lock/owner-0123456789abcdef.json`, owner);
     const when = new Date(Date.now() - ageMs);
     utimesSync(`${file}.lock`, when, when);
   }
-  const remoteOwner = JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2026-01-01T00:00:00.000Z', token: 'abc' });
+  const remoteOwner = JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2026-01-01T00:00:00.000Z' });
 
   it('is respected while fresh: LockHeldError names that process and host', async () => {
     plantLock(0, remoteOwner);
@@ -93,7 +96,7 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).message).toContain('held by process 1 on elsewhere.example (since 2026-01-01T00:00:00.000Z)');
     expect(existsSync(file)).toBe(false);
-    expect(readFileSync(`${file}.lock/owner.json`, 'utf8')).toBe(remoteOwner);
+    expect(readFileSync(`${file}.lock/owner-0123456789abcdef.json`, 'utf8')).toBe(remoteOwner);
   });
 
   it('is taken over once it has not been refreshed for the stale time', async () => {

@@ -132,12 +132,15 @@ describe('update', () => {
     expect(statSync(file).ino).toBe(inode);
   });
 
-  it('clears temporary files left by a writer that died mid-write', async () => {
+  it('clears what dead processes left: temporary files of a writer killed mid-write, a lock moved aside', async () => {
     await store.put('myapp-dev-1', running('myapp-dev-1'));
     writeFileSync(`${file}.4242.0badc0de.tmp`, 'deployments:\n  myapp-dev-1:\n    contai');
+    mkdirSync(`${file}.lock.broken-4243-0badc0de`);
+    writeFileSync(`${file}.lock.broken-4243-0badc0de/broken-4243-0badc0de`, '{"pid":4241}');
     writeFileSync(path.join(path.dirname(file), 'notes.txt'), 'mine');
+    writeFileSync(`${file}.bak`, 'mine too');
     await store.update(() => undefined);
-    expect(folder()).toEqual(['dev_state.yml', 'notes.txt']);
+    expect(folder()).toEqual(['dev_state.yml', 'dev_state.yml.bak', 'notes.txt']);
   });
 });
 
