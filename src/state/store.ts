@@ -121,23 +121,19 @@ export class StateStore {
     });
   }
 
-  /** Merges `changes` into the entry `name` and returns it; StateError when there is no such entry. */
-  patch(name: string, changes: Partial<Entry>): Promise<Entry> {
-    return this.update((state) => {
+  /** Merges `changes` into the entry `name` (an undefined value drops that key); StateError when there is no such entry. */
+  async patch(name: string, changes: Partial<Entry>): Promise<void> {
+    await this.update((state) => {
       const current = state.deployments[name];
       if (!current) throw new StateError(`${this.file}: no workspace named ${name}`);
-      const next = { ...current, ...changes };
-      state.deployments[name] = next;
-      return next;
+      state.deployments[name] = { ...current, ...changes };
     });
   }
 
-  /** Drops the entry `name`; true when it was there. The file is deleted when it was the last one. */
-  remove(name: string): Promise<boolean> {
-    return this.update((state) => {
-      if (!(name in state.deployments)) return false;
+  /** Drops the entry `name` (absent is fine). The file is deleted when it was the last one. */
+  async remove(name: string): Promise<void> {
+    await this.update((state) => {
       delete state.deployments[name];
-      return true;
     });
   }
 }

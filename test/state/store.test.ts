@@ -68,11 +68,13 @@ describe('put, patch and remove', () => {
   it('record, merge and drop entries; the file goes when the last one does', async () => {
     await store.put('myapp-dev-1', running('myapp-dev-1'));
     await store.put('myapp-dev-2', running('myapp-dev-2'));
-    expect(await store.patch('myapp-dev-1', { vm_ip: '198.18.0.7', status: 'stopped' })).toEqual({ container_name: 'myapp-dev-1', status: 'stopped', vm_ip: '198.18.0.7' });
-    expect(await store.remove('myapp-dev-2')).toBe(true);
-    expect(await store.remove('myapp-dev-2')).toBe(false);
+    await store.patch('myapp-dev-1', { vm_ip: '198.18.0.7', status: 'failed', error: 'boom' });
+    await store.patch('myapp-dev-1', { status: 'stopped', error: undefined });
+    await store.remove('myapp-dev-2');
+    await store.remove('myapp-dev-2');
     expect((await store.read()).deployments).toEqual({ 'myapp-dev-1': { container_name: 'myapp-dev-1', status: 'stopped', vm_ip: '198.18.0.7' } });
-    expect(await store.remove('myapp-dev-1')).toBe(true);
+    expect(readFileSync(file, 'utf8')).not.toContain('error');
+    await store.remove('myapp-dev-1');
     expect(existsSync(file)).toBe(false);
     expect(folder()).toEqual([]);
   });
