@@ -25,7 +25,7 @@ export function parseState(text: string, file: string): State {
   } catch (toJsError) {
     throw new StateError(`${file}: not valid YAML: ${(toJsError as Error).message}`, { hint: ADVICE });
   }
-  const result = StateSchema.safeParse(data);
+  const result = StateSchema.safeParse(data, { reportInput: true });
   if (!result.success) throw new StateError(`${file}: not a kamal-dev state file: ${formatIssues(result.error.issues)}`, { hint: ADVICE });
   return result.data;
 }

@@ -84,7 +84,7 @@ export class StateStore {
   }
 
   #validated(state: State): State {
-    const result = StateSchema.safeParse(state);
+    const result = StateSchema.safeParse(state, { reportInput: true });
     if (!result.success) {
       throw new StateError(`refusing to write an invalid state to ${this.file}: ${formatIssues(result.error.issues)}`);
     }
