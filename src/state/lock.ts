@@ -73,8 +73,12 @@ async function breakAbandoned(dir: string, identity: string): Promise<boolean> {
   }
 }
 
-/** One attempt: the lock, or whether it is held (fresh) or looked stale to proper-lockfile. */
-async function tryLock(stateFile: string, dir: string, staleMs: number): Promise<HeldLock | 'held' | 'stale'> {
+/**
+ * One attempt: the lock, or whether it is held (fresh) or looked stale to proper-lockfile. With `quick`, a lock
+ * directory that exists is taken as held without asking proper-lockfile (most attempts of a waiter find it so).
+ */
+async function tryLock(stateFile: string, dir: string, staleMs: number, quick: boolean): Promise<HeldLock | 'held' | 'stale'> {
+  if (quick && (await access(dir).then(() => true, () => false))) return 'held';
   const owner = newOwner();
   let compromised = false;
   let release: () => Promise<void>;
@@ -124,15 +128,20 @@ export async function acquireLock(stateFile: string, timing: LockTiming): Promis
   const staleMs = Math.max(timing.staleMs, 2000);
   const deadline = Date.now() + timing.waitMs;
   let nextInspection = 0;
+  let quick = true;
   for (let attempt = 0; ; attempt += 1) {
-    const outcome = await tryLock(stateFile, dir, staleMs);
+    const outcome = await tryLock(stateFile, dir, staleMs, quick);
     if (typeof outcome === 'object') return outcome;
     const now = Date.now();
+    quick = true;
     if (outcome === 'stale' || now >= nextInspection || now >= deadline) {
       nextInspection = now + INSPECT_EVERY_MS;
       const holder = await inspectLock(dir);
-      if (holder?.identity && abandonment(holder, staleMs) && (await breakAbandoned(dir, holder.identity))) continue;
-      if (holder && now >= deadline) throw lockHeld(dir, holder);
+      const abandoned = holder !== undefined && abandonment(holder, staleMs) !== undefined;
+      if (abandoned && holder.identity && (await breakAbandoned(dir, holder.identity))) continue;
+      // an empty stale directory (its holder died before writing the owner file): proper-lockfile removes it
+      if (abandoned && !holder.identity) quick = false;
+      if (holder && !abandoned && now >= deadline) throw lockHeld(dir, holder);
     }
     const delay = backoffDelay(attempt, 2, 25);
     await sleep(delay / 2 + Math.random() * (delay / 2), timing.signal);

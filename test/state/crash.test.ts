@@ -82,9 +82,9 @@ describe('a lock whose holder is alive', () => {
 });
 
 describe('a lock of a holder on another host (its pid cannot be checked)', () => {
-  function plantLock(ageMs: number, owner: string): void {
+  function plantLock(ageMs: number, owner: string | undefined): void {
     mkdirSync(`${file}.lock`, { recursive: true });
-    writeFileSync(`${file}.lock/owner-0123456789abcdef.json`, owner);
+    if (owner !== undefined) writeFileSync(`${file}.lock/owner-0123456789abcdef.json`, owner);
     const when = new Date(Date.now() - ageMs);
     utimesSync(`${file}.lock`, when, when);
   }
@@ -106,10 +106,20 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
   });
 
-  it('is taken over when stale even if its owner file was cut short', async () => {
-    plantLock(30_000, '{"pid": 12');
+  it.each([
+    ['cut short', '{"pid": 12'],
+    ['never written', undefined],
+  ])('is taken over when stale even if its owner file was %s', async (_, owner) => {
+    plantLock(30_000, owner);
     await new StateStore(file, { waitMs: 2000 }).put('myapp-dev-1', entry('myapp-dev-1'));
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
+  });
+
+  it('an empty lock directory is respected while fresh', async () => {
+    plantLock(0, undefined);
+    const error = await new StateStore(file, { waitMs: 300 }).put('myapp-dev-1', entry('myapp-dev-1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect((error as LockHeldError).message).toContain('is held by another process');
   });
 });
 
