@@ -2,11 +2,12 @@ import { Command, Option } from 'commander';
 import { configCommand } from './commands/config.js';
 import { deployCommand } from './commands/deploy.js';
 import { initCommand } from './commands/init.js';
+import { listCommand } from './commands/list.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
-const COMMANDS = [initCommand, configCommand, deployCommand] as const;
+const COMMANDS = [initCommand, configCommand, deployCommand, listCommand] as const;
 
 export function buildProgram(ctx: Context, version: string): Command {
   const program = new Command('kamal-dev')

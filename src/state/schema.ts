@@ -23,6 +23,10 @@ export const EntrySchema = z.looseObject({
 
 export type Entry = z.infer<typeof EntrySchema>;
 
+/** An entry before its status is set (what `StateStore.reserve` asks for). */
+export const NewEntrySchema = EntrySchema.omit({ status: true });
+export type NewEntry = z.infer<typeof NewEntrySchema>;
+
 export const StateSchema = z.looseObject({
   deployments: z.record(z.string(), EntrySchema).nullish().transform((d) => d ?? {}),
 });

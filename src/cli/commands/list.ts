@@ -1,0 +1,45 @@
+import { Command, Option } from 'commander';
+import { assertNever } from '../../lib/assert-never.js';
+import { statePath } from '../../state/paths.js';
+import { readState } from '../../state/read.js';
+import type { Entry } from '../../state/schema.js';
+import { stringifyYaml } from '../../state/serialize.js';
+import { renderTable } from '../../ui/table.js';
+import type { Context } from '../context.js';
+import { examples } from '../examples.js';
+
+const FORMATS = ['table', 'json', 'yaml'] as const;
+export type ListFormat = (typeof FORMATS)[number];
+
+/** The deployments as `list` prints them: empty string for an empty table. */
+export function renderDeployments(deployments: Record<string, Entry>, format: ListFormat): string {
+  switch (format) {
+    case 'table': {
+      const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', entry.status, entry.deployed_at ?? '-']);
+      return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'STATUS', 'DEPLOYED AT'], rows);
+    }
+    case 'json':
+      return JSON.stringify(deployments, null, 2);
+    case 'yaml':
+      return stringifyYaml(deployments);
+    default:
+      return assertNever(format, 'list format');
+  }
+}
+
+/**
+ * `kamal-dev list`: the workspaces of the state file. Reads the state only (no config, no network, no lock),
+ * so it works in any project folder and stays fast.
+ */
+export function listCommand(ctx: Context): Command {
+  return new Command('list')
+    .description('list the workspaces recorded in .kamal/dev_state.yml (reads the state only, no network)')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .addHelpText('after', examples(['kamal-dev list', 'kamal-dev list --format json']))
+    .action(async (options: { format: ListFormat }) => {
+      const { deployments } = await readState(statePath(ctx.cwd));
+      if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
+      const text = renderDeployments(deployments, options.format);
+      if (text) ctx.out(text);
+    });
+}

@@ -1,0 +1,13 @@
+import path from 'node:path';
+
+/** The state file, relative to the project folder (where kamal-dev runs, as with Kamal). */
+export const STATE_FILE = '.kamal/dev_state.yml';
+
+export function statePath(cwd: string): string {
+  return path.resolve(cwd, STATE_FILE);
+}
+
+/** The lock directory beside the state file, as the gem's troubleshooting section names it. */
+export function lockPath(stateFile: string): string {
+  return `${stateFile}.lock`;
+}

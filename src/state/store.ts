@@ -1,0 +1,139 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { formatIssues } from '../config/format-issues.js';
+import { indexOfName, workspaceName } from '../config/naming.js';
+import { StateError } from '../lib/errors.js';
+import { removeFileDurably, removeLeftovers, writeFileDurably } from './durable-write.js';
+import { acquireLock, type LockTiming } from './lock.js';
+import { lockPath } from './paths.js';
+import { readState, readStateFile } from './read.js';
+import { StateSchema, type Entry, type NewEntry, type State } from './schema.js';
+import { stringifyYaml } from './serialize.js';
+
+export interface StateStoreOptions {
+  /** Wait at most this long for another process's lock, then LockHeldError (default 10 s). */
+  waitMs?: number;
+  /** A lock not refreshed for this long is taken over (default 10 s); a dead holder's lock at once. */
+  staleMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Updates of one state file in this process run one after another (the lock is per process). */
+const queues = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(task, task);
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => queues.get(key) === tail && queues.delete(key));
+  return run;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * The state file `.kamal/dev_state.yml`: reads without a lock, and read-modify-write under the lock.
+ * A corrupt file is never overwritten (StateError); writes are atomic and durable; the file is deleted when no
+ * deployment is left.
+ */
+export class StateStore {
+  readonly file: string;
+  readonly lockPath: string;
+  readonly #timing: LockTiming;
+
+  constructor(file: string, options: StateStoreOptions = {}) {
+    this.file = path.resolve(file);
+    this.lockPath = lockPath(this.file);
+    this.#timing = { waitMs: options.waitMs ?? 10_000, staleMs: options.staleMs ?? 10_000, signal: options.signal };
+  }
+
+  /** The current state, without a lock. A missing file is an empty state. */
+  read(): Promise<State> {
+    return readState(this.file);
+  }
+
+  /**
+   * Runs `fn` on the current state under the lock and writes what it leaves (only when something changed).
+   * `fn` runs while every other kamal-dev process waits: it must be quick and must not do network calls or
+   * call this store again. If it throws, nothing is written.
+   */
+  update<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
+    return inTurn(this.lockPath, async () => {
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      for (let attempt = 1; ; attempt += 1) {
+        const lock = await acquireLock(this.file, this.#timing);
+        try {
+          const { text, state } = await readStateFile(this.file);
+          await removeLeftovers(this.file);
+          const result = await fn(state);
+          const next = this.#validated(state);
+          const out = Object.keys(next.deployments).length === 0 ? undefined : stringifyYaml(next);
+          if (out === text) return result;
+          if (!(await lock.stillHeld())) {
+            if (attempt < MAX_ATTEMPTS) continue;
+            throw new StateError(`${this.file}: lost the state lock ${this.lockPath} while updating; nothing was written`);
+          }
+          if (out === undefined) await removeFileDurably(this.file);
+          else await writeFileDurably(this.file, out);
+          return result;
+        } finally {
+          await lock.release();
+        }
+      }
+    });
+  }
+
+  #validated(state: State): State {
+    const result = StateSchema.safeParse(state, { reportInput: true });
+    if (!result.success) {
+      throw new StateError(`refusing to write an invalid state to ${this.file}: ${formatIssues(result.error.issues)}`);
+    }
+    return result.data;
+  }
+
+  /**
+   * Picks the `count` lowest indexes that no workspace of the state uses (by name, or by index under `pattern`)
+   * and records a `provisioning` entry for each (`make` gives the rest of it), atomically. Returns the new names in index order.
+   */
+  async reserve(service: string, pattern: string, count: number, make: (name: string, index: number) => NewEntry): Promise<string[]> {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`reserve: count must be a whole number >= 0, got ${count}`);
+    if (indexOfName(pattern, service, workspaceName(pattern, service, 7)) !== 7) {
+      throw new RangeError(`reserve: naming pattern "${pattern}" does not contain {index}`);
+    }
+    return this.update((state) => {
+      const taken = new Set(Object.keys(state.deployments));
+      const usedIndexes = new Set([...taken].map((name) => indexOfName(pattern, service, name)));
+      const names: string[] = [];
+      for (let index = 1; names.length < count; index += 1) {
+        const name = workspaceName(pattern, service, index);
+        if (usedIndexes.has(index) || taken.has(name)) continue;
+        state.deployments[name] = { ...make(name, index), status: 'provisioning' };
+        names.push(name);
+      }
+      return names;
+    });
+  }
+
+  /** Records `entry` under `name`, replacing any entry of that name. */
+  async put(name: string, entry: Entry): Promise<void> {
+    await this.update((state) => {
+      state.deployments[name] = entry;
+    });
+  }
+
+  /** Merges `changes` into the entry `name` (an undefined value drops that key); StateError when there is no such entry. */
+  async patch(name: string, changes: Partial<Entry>): Promise<void> {
+    await this.update((state) => {
+      const current = state.deployments[name];
+      if (!current) throw new StateError(`${this.file}: no workspace named ${name}`);
+      state.deployments[name] = { ...current, ...changes };
+    });
+  }
+
+  /** Drops the entry `name` (absent is fine). The file is deleted when it was the last one. */
+  async remove(name: string): Promise<void> {
+    await this.update((state) => {
+      delete state.deployments[name];
+    });
+  }
+}
