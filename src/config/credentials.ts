@@ -1,25 +1,20 @@
-import { Secret } from '../lib/secret.js';
+import type { Secret } from '../lib/secret.js';
 
 export const CREDENTIAL_KEYS = ['UPCLOUD_TOKEN', 'UPCLOUD_USERNAME', 'UPCLOUD_PASSWORD'] as const;
 
-export type Credentials = { kind: 'token'; token: Secret } | { kind: 'basic'; username: Secret; password: Secret };
+const isSet = (value: string | undefined): value is string => value !== undefined && value !== '';
 
 /**
- * UpCloud credentials (SPEC section 2): each variable from the environment first, then the secrets files.
- * A token wins over a username and password. Undefined when neither is complete.
+ * Where provider credentials are read (SPEC section 2): the process environment when it sets any of them,
+ * otherwise the secrets files. Taking them from one source only means a token exported in the shell is
+ * never mixed with a username and password kept in `.kamal/secrets`.
  */
-export function providerCredentials(env: Readonly<Record<string, string | undefined>>, secrets: ReadonlyMap<string, Secret>): Credentials | undefined {
-  const get = (key: string): Secret | undefined => {
-    const fromEnv = env[key];
-    if (fromEnv !== undefined && fromEnv !== '') return new Secret(fromEnv);
-    const fromFile = secrets.get(key);
-    return fromFile && fromFile.reveal() !== '' ? fromFile : undefined;
-  };
-  const token = get('UPCLOUD_TOKEN');
-  if (token) return { kind: 'token', token };
-  const username = get('UPCLOUD_USERNAME');
-  const password = get('UPCLOUD_PASSWORD');
-  return username && password ? { kind: 'basic', username, password } : undefined;
+export function credentialLookup(
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: ReadonlyMap<string, Secret>,
+): (name: string) => string | undefined {
+  const fromEnv = CREDENTIAL_KEYS.some((key) => isSet(env[key]));
+  return (name) => (fromEnv ? env[name] : secrets.get(name)?.reveal());
 }
 
 /** Provider credentials that are also listed under `secrets:`, which every workspace would then see. */

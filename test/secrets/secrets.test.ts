@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { providerCredentials } from '../../src/config/credentials.js';
+import { credentialLookup } from '../../src/config/credentials.js';
+import { resolveUpcloudCredentials } from '../../src/providers/credentials.js';
 import { loadSecrets, requireSecrets } from '../../src/config/secrets.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { Secret } from '../../src/lib/secret.js';
@@ -129,15 +130,22 @@ describe('provider credentials', () => {
     ['UPCLOUD_USERNAME', new Secret('file-user')],
     ['UPCLOUD_PASSWORD', new Secret('file-pass')],
   ]);
-  const reveal = (c: ReturnType<typeof providerCredentials>) =>
-    c === undefined ? undefined : c.kind === 'token' ? { token: c.token.reveal() } : { username: c.username.reveal(), password: c.password.reveal() };
+  const resolve = (env: Record<string, string>, files: ReadonlyMap<string, Secret>) => {
+    const c = resolveUpcloudCredentials(credentialLookup(env, files));
+    return c.kind === 'bearer' ? { token: c.token.reveal() } : { username: c.username, password: c.password.reveal() };
+  };
 
-  it('environment first, then the secrets files; a token wins over username and password', () => {
-    expect(reveal(providerCredentials({ UPCLOUD_TOKEN: 'env-token' }, secrets))).toEqual({ token: 'env-token' });
-    expect(reveal(providerCredentials({}, secrets))).toEqual({ token: 'file-token' });
+  it('takes the environment when it sets any credential, otherwise the secrets files', () => {
+    expect(resolve({ UPCLOUD_TOKEN: 'env-token' }, secrets)).toEqual({ token: 'env-token' });
+    expect(resolve({ UPCLOUD_USERNAME: 'u', UPCLOUD_PASSWORD: 'p' }, secrets)).toEqual({ username: 'u', password: 'p' });
     const noToken = new Map([...secrets].filter(([k]) => k !== 'UPCLOUD_TOKEN'));
-    expect(reveal(providerCredentials({ UPCLOUD_USERNAME: 'env-user' }, noToken))).toEqual({ username: 'env-user', password: 'file-pass' });
-    expect(reveal(providerCredentials({ UPCLOUD_USERNAME: 'u' }, new Map()))).toBeUndefined();
-    expect(reveal(providerCredentials({ UPCLOUD_TOKEN: '' }, new Map()))).toBeUndefined();
+    expect(resolve({}, noToken)).toEqual({ username: 'file-user', password: 'file-pass' });
+    expect(resolve({ UPCLOUD_TOKEN: '' }, new Map([['UPCLOUD_TOKEN', new Secret('file-token')]]))).toEqual({ token: 'file-token' });
+  });
+
+  it('is a usage error (exit 2) when absent, half-set, or of both kinds in one source', () => {
+    expect(() => resolve({}, new Map())).toThrow(/UpCloud credentials missing/);
+    expect(() => resolve({ UPCLOUD_USERNAME: 'u' }, secrets)).toThrow(/UPCLOUD_USERNAME is set but UPCLOUD_PASSWORD is not/);
+    expect(() => resolve({}, secrets)).toThrow(/both UPCLOUD_TOKEN and UPCLOUD_USERNAME/);
   });
 });
