@@ -52,12 +52,9 @@ function collect(
       if (text) onOutput(text, stream);
     };
     const onAbort = () => {
-      try {
-        channel.signal('KILL');
-      } catch {
-        // the channel may already be closing; closing it below is what matters
-      }
+      killRemote(channel);
       channel.close();
+      reject(new CancelledError());
     };
 
     channel.on('data', take('stdout', stdout));
@@ -67,7 +64,7 @@ function collect(
     });
     channel.on('close', () => {
       signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new CancelledError());
+      if (signal?.aborted) return;
       if (exitCode === undefined) {
         return reject(new ConnectionError(`${target}: the connection ended before the remote command finished`));
       }
@@ -85,4 +82,27 @@ function collect(
     if (stdin === undefined) channel.end();
     else channel.end(stdin);
   });
+}
+
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(id: number, name: string): void } };
+}
+
+/**
+ * Asks sshd to SIGKILL the remote command's process group ("signal" channel request, OpenSSH >= 7.9).
+ * ssh2's public `channel.signal()` stays silent once stdin is closed, which every command here does at once,
+ * so the request goes through the protocol object the public method itself uses. OpenSSH refuses it for
+ * sessions without privilege separation (root logins); there closing the channel is what ends the command:
+ * its next write to the closed pipes kills it with SIGPIPE.
+ */
+function killRemote(channel: ClientChannel): void {
+  const internals = channel as unknown as ChannelInternals;
+  const state = internals.outgoing?.state;
+  if (state !== 'open' && state !== 'eof') return;
+  try {
+    internals._client?._protocol?.signal(internals.outgoing.id, 'KILL');
+  } catch {
+    // the connection is going away; closing the channel is all that is left to do
+  }
 }
