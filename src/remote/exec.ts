@@ -98,10 +98,10 @@ interface ChannelInternals {
  */
 function killRemote(channel: ClientChannel): void {
   const internals = channel as unknown as ChannelInternals;
-  const state = internals.outgoing?.state;
-  if (state !== 'open' && state !== 'eof') return;
+  const outgoing = internals.outgoing;
+  if (outgoing?.state !== 'open' && outgoing?.state !== 'eof') return;
   try {
-    internals._client?._protocol?.signal(internals.outgoing.id, 'KILL');
+    internals._client?._protocol?.signal(outgoing.id, 'KILL');
   } catch {
     // the connection is going away; closing the channel is all that is left to do
   }
