@@ -21,6 +21,8 @@ export interface Sshd {
   readonly dir: string;
   readonly sftpHome: string;
   readonly logPath: string;
+  /** Append the client key here to authorize it later (read at each login). */
+  readonly authorizedKeysPath: string;
   log(): Promise<string>;
   /** sftp-server's log: one line per open (path, flags, mode), set, close and rename. */
   sftpLog(): Promise<string>;
@@ -34,6 +36,8 @@ export interface SshdOptions {
   port?: number;
   /** Use this client key instead of generating one (e.g. to share it between two servers). */
   clientKeyPath?: string;
+  /** false: start with an empty authorized_keys (a VM whose cloud-init has not installed the key yet). */
+  authorize?: boolean;
 }
 
 /** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
@@ -71,13 +75,14 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   await generateKey(hostKey);
   if (!options.clientKeyPath) await generateKey(clientKeyPath);
-  await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKeyPath}.pub`));
+  const authorizedKeysPath = join(dir, 'authorized_keys');
+  await writeFile(authorizedKeysPath, options.authorize === false ? '' : await readFile(`${clientKeyPath}.pub`));
   const config = [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${hostKey}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `AuthorizedKeysFile ${authorizedKeysPath}`,
     'StrictModes no',
     'UsePAM no',
     'PasswordAuthentication no',
@@ -105,6 +110,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     dir,
     sftpHome,
     logPath,
+    authorizedKeysPath,
     log,
     sftpLog: () => readFile(sftpLogPath, 'utf8').catch(() => ''),
     connectionCount: async () => (await log()).split('\n').filter((line) => line.includes('Connection from ')).length,
