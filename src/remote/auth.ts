@@ -25,8 +25,8 @@ export async function resolveAuth(sources: AuthSources): Promise<AuthConfig> {
   if (path !== undefined) {
     const key = await readKey(path);
     if (key.kind === 'usable') return { privateKey: key.data };
-    why = key.kind === 'absent' ? `${path} does not exist` : `${path} is protected by a passphrase`;
     if (key.kind === 'invalid') throw new ConfigError(`${path} is not a private key ssh2 can read: ${key.reason}`);
+    why = key.kind === 'absent' ? `${path} does not exist` : `${path} is protected by a passphrase`;
   }
   if (sources.agent) return { agent: sources.agent };
   throw new ConfigError(`cannot authenticate over SSH: ${why} and SSH_AUTH_SOCK is not set`, {

@@ -38,6 +38,12 @@ export class ExecutorPool {
     return this.#seenKeys.get(keyOf(options));
   }
 
+  /** Closes every connection when `signal` aborts (main.ts aborts the run's signal on SIGINT). */
+  closeOnAbort(signal: AbortSignal): void {
+    if (signal.aborted) void this.closeAll();
+    else signal.addEventListener('abort', () => void this.closeAll(), { once: true });
+  }
+
   async closeAll(): Promise<void> {
     const pending = [...this.#connections.values()];
     this.#connections.clear();

@@ -106,7 +106,14 @@ export class SshExecutor implements Executor {
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
     const started = performance.now();
-    const result = await execOnClient(this.client, this.target, quoteArgv(argv), options);
+    const result = await execOnClient(this.client, this.target, quoteArgv(argv), options).catch((error: unknown) => {
+      // A channel that ended without an exit status means the connection is gone: never hand it out again.
+      if (error instanceof ConnectionError) {
+        this.#lost ??= error;
+        this.client.end();
+      }
+      throw error;
+    });
     this.options.onCommand?.(this.describe(argv), Math.round(performance.now() - started), result.exitCode);
     return { ...result, command: this.describe(argv) };
   }

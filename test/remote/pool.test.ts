@@ -45,6 +45,34 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'executor poo
     expect(log).toMatch(/Disconnected from user/);
   });
 
+  it('closes every connection when the run is interrupted', async () => {
+    const pool = new ExecutorPool();
+    const controller = new AbortController();
+    pool.closeOnAbort(controller.signal);
+    const executor = await pool.get(options(first));
+    const closed = new Promise<void>((resolve) => {
+      const poll = () => (executor.run(['true']).then(() => setTimeout(poll, 50), () => resolve()));
+      poll();
+    });
+    controller.abort();
+    await closed;
+    await expect(executor.run(['true'])).rejects.toMatchObject({ name: 'ConnectionError' });
+  });
+
+  it('reports a connection lost mid-command as a ConnectionError and reconnects on the next request', async () => {
+    const pool = new ExecutorPool();
+    const executor = await pool.get(options(second));
+    // The command's parent is sshd's process for this connection: killing it drops the connection.
+    await expect(executor.run(['sh', '-c', 'kill -KILL $PPID; sleep 5'])).rejects.toMatchObject({
+      name: 'ConnectionError',
+      message: `127.0.0.1:${second.port}: the connection ended before the remote command finished`,
+    });
+    const replacement = await pool.get(options(second));
+    expect(replacement).not.toBe(executor);
+    expect((await replacement.run(['printf', 'back'])).stdout).toBe('back');
+    await pool.closeAll();
+  });
+
   it('replaces a closed connection on the next request, pinned to the key seen first', async () => {
     const pool = new ExecutorPool();
     const executor = await pool.get(options(first));
