@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { configCommand } from './commands/config.js';
+import { deployCommand } from './commands/deploy.js';
 import { initCommand } from './commands/init.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
-const COMMANDS = [initCommand, configCommand] as const;
+const COMMANDS = [initCommand, configCommand, deployCommand] as const;
 
 export function buildProgram(ctx: Context, version: string): Command {
   const program = new Command('kamal-dev')

@@ -29,19 +29,20 @@ export function formatIssue(issue: z.core.$ZodIssue, knownKeys: Record<string, r
     const hint = suggestion ? ` (did you mean ${at ? `${at}.` : ''}${suggestion}?)` : '';
     return `${full}: unknown key${hint}`;
   }
+  const input = (issue as { input?: unknown }).input;
+  const isDefault = issue.message.startsWith('Invalid input');
   let message = issue.message;
-  if (issue.code === 'invalid_type') {
-    const input = (issue as { input?: unknown }).input;
-    message = input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeReceived(input)}`;
-  } else if ('input' in issue && issue.input !== undefined && !message.includes('got ')) {
-    message = `${message}, got ${describeReceived(issue.input)}`;
-  }
+  if (issue.code === 'invalid_type' && input === undefined) message = `is required (expected ${issue.expected})`;
+  else if (issue.code === 'invalid_type' && isDefault) message = `expected ${issue.expected}, got ${describeReceived(input)}`;
+  else if (input !== undefined && !message.includes('got ')) message = `${message}, got ${describeReceived(input)}`;
   return `${at || '(root)'}: ${message}`;
 }
 
 /** The first issue as one line, with a count of the rest. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], knownKeys: Record<string, readonly string[]> = {}): string {
-  const first = issues[0];
+  // An unknown key explains the other problems of its object (a typo'd key is also a missing one).
+  const sorted = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const first = sorted[0];
   if (!first) return 'invalid';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   return `${formatIssue(first, knownKeys)}${more}`;

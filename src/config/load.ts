@@ -30,12 +30,13 @@ export function expandHome(p: string, home = homedir()): string {
 
 /** Parses YAML text into a plain value, reporting the first syntax error with line and column. */
 export function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new ConfigError(`${where}: YAML syntax error: ${error.message.split('\n')[0]}`);
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${where}: YAML syntax error: ${message}`);
   }
   return doc.toJS({ maxAliasCount: 100 });
 }
@@ -50,7 +51,7 @@ export function validateConfig(data: unknown, file: string): Config {
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError(`${file}: expected a mapping at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
-  const result = ConfigSchema.safeParse(data);
+  const result = ConfigSchema.safeParse(data, { reportInput: true });
   if (!result.success) throw new ConfigError(`${file}: ${formatIssues(result.error.issues, KNOWN_KEYS)}`);
   const config = result.data;
   for (const index of [1, 100]) {
@@ -63,7 +64,7 @@ export function validateConfig(data: unknown, file: string): Config {
 export interface LoadOptions {
   cwd: string;
   home?: string;
-  /** Skip the check that the SSH public key exists (used by `deploy --dry-run`? no: only by tests of pure parts). */
+  /** false: do not require the SSH public key to exist. */
   requireKey?: boolean;
 }
 

@@ -31,6 +31,8 @@ export interface Plan {
   cores: number;
   memoryMb: number;
   storageGb: number;
+  /** Tier of the plan's included disk (maxiops, standard...); undefined for plans without storage. */
+  storageTier: string | undefined;
 }
 
 export interface CostEstimate {
@@ -57,14 +59,18 @@ export interface WaitOptions {
 export interface Provider {
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;
-  /** Every VM carrying all of the given labels. */
+  /** Every VM carrying all of the given labels. The API's list is a summary: `ip` is undefined here, use getVm. */
   listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]>;
   /** Waits for all `ids` to be `started` with one list call per interval, not one call per VM. */
   waitUntilRunning(ids: readonly string[], labels: Record<string, string>, options?: WaitOptions): Promise<Map<string, Vm>>;
+  /** Hard stop; resolves once the VM is `stopped`. */
   stopVm(id: string, signal?: AbortSignal): Promise<void>;
+  /** Resolves once the VM is `started`. */
   startVm(id: string, signal?: AbortSignal): Promise<void>;
   /** Stop (hard), wait for stopped, delete with its storages. Already gone counts as done. */
   destroyVm(id: string, signal?: AbortSignal): Promise<void>;
   plans(signal?: AbortSignal): Promise<Plan[]>;
+  /** The plan when both zone and plan exist; otherwise a ConfigError (exit 2) naming the valid ones. */
+  checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan>;
   estimateCost(request: { plan: string; zone: string; count: number; diskSizeGb: number | undefined }, signal?: AbortSignal): Promise<CostEstimate>;
 }

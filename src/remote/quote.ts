@@ -1,13 +1,16 @@
-/**
- * POSIX shell quoting, the one place kamal-dev turns words into shell text.
- * Single quotes keep every byte literal; an embedded ' becomes '\'' (close, escaped quote, reopen).
- */
+import type { Argv } from './executor.js';
+
+// Bare words need no quoting in sh, bash or zsh (a leading = is special in zsh, so it is quoted).
+const SAFE = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
+
+/** One argument as a POSIX shell word: left bare when it is safe, else single-quoted ('\'' for a quote). */
 export function quote(arg: string): string {
   if (arg === '') return "''";
+  if (SAFE.test(arg)) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Quotes each word and joins them with spaces: the command line a POSIX shell splits back into `argv`. */
-export function quoteArgv(argv: readonly string[]): string {
+/** An argv as one POSIX shell command line that a shell splits back into exactly these arguments. */
+export function quoteArgv(argv: Argv): string {
   return argv.map(quote).join(' ');
 }

@@ -15,7 +15,7 @@ export function parseState(text: string, file: string): State {
     throw new StateError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`, { hint: ADVICE });
   }
   const data: unknown = doc.toJS() ?? {};
-  const result = StateSchema.safeParse(data);
+  const result = StateSchema.safeParse(data, { reportInput: true });
   if (!result.success) throw new StateError(`${file}: not a kamal-dev state file: ${formatIssues(result.error.issues)}`, { hint: ADVICE });
   return result.data;
 }

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { exposedCredentials } from '../config/credentials.js';
+import { expandHome, type LoadedConfig } from '../config/load.js';
+import { loadSecrets, requireSecrets, type LoadedSecrets } from '../config/secrets.js';
+import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../devcontainer/parse.js';
+import { ConfigError } from '../lib/errors.js';
+import type { Secret } from '../lib/secret.js';
+
+export interface PlanInputs {
+  devcontainer: Devcontainer;
+  /** The secrets listed under `secrets:`, in list order. */
+  secrets: Map<string, Secret>;
+  /** Every key of the secrets files (provider credentials are looked up here too). */
+  allSecrets: LoadedSecrets;
+  warnings: string[];
+}
+
+export interface PlanInputOptions {
+  config: LoadedConfig;
+  /** `deploy --from PATH`: a devcontainer.json instead of dev.yml's `image:`. */
+  from?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** dev.yml's `image:` when it names a devcontainer.json; undefined when it is an image reference. */
+function devcontainerPath(config: LoadedConfig): string | undefined {
+  return config.source.kind === 'devcontainer' ? config.source.path : undefined;
+}
+
+function shown(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+async function readDevcontainer(file: string, name: string): Promise<string> {
+  let data: Buffer;
+  try {
+    if ((await stat(file)).isDirectory()) throw new ConfigError(`${name}: is a folder; expected a devcontainer.json file`);
+    data = await readFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${name}: no such file` : `${name}: cannot read (${code ?? String(error)})`, {
+      hint: 'Set image: in config/dev.yml to a devcontainer.json path or an image reference, or pass --from PATH.',
+    });
+  }
+  const text = data.toString('utf8');
+  const nul = text.indexOf('\u0000');
+  const bad = nul !== -1 ? nul : text.indexOf('\uFFFD');
+  if (bad !== -1) {
+    const before = text.slice(0, bad).split('\n');
+    throw new ConfigError(`${name}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: not a UTF-8 text file (binary data)`);
+  }
+  return text;
+}
+
+/**
+ * Loads and validates what a deploy needs besides dev.yml, in the order a user fixes them: the SSH private
+ * key, the devcontainer, then the secrets (running their `$(commands)`), every listed one defined.
+ * Nothing is created or written.
+ */
+export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInputs> {
+  const { config, env } = options;
+  const warnings: string[] = [];
+  if (!existsSync(config.privateKeyPath) && !env.SSH_AUTH_SOCK) {
+    throw new ConfigError(`${config.file}: ssh.key_path: the private key ${config.privateKeyPath} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
+  }
+  const local = { env, projectFolder: config.root };
+  const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : devcontainerPath(config);
+  const devcontainer =
+    file === undefined
+      ? imageOnlyDevcontainer(config.config.image, local)
+      : parseDevcontainer(await readDevcontainer(file, shown(config.root, file)), shown(config.root, file), local);
+  const allSecrets = await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env, signal: options.signal });
+  const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
+  const exposed = exposedCredentials(config.config.secrets);
+  if (exposed.length) warnings.push(`secrets: ${exposed.join(', ')} will be visible inside every workspace`);
+  return { devcontainer, secrets, allSecrets, warnings };
+}

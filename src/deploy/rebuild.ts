@@ -1,0 +1,81 @@
+import { mapPool } from '../lib/pool.js';
+import type { Vm } from '../providers/provider.js';
+import type { Entry } from '../state/schema.js';
+import { serviceLabels } from './apply.js';
+import type { LifecycleDeps } from './ports.js';
+
+interface Found {
+  name: string;
+  vm: Vm;
+  container: string | undefined;
+  hostKey: string | undefined;
+}
+
+/** The workspaces on one VM: its containers labelled for the service, or the VM's own workspace label. */
+async function workspacesOnVm(service: string, listed: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
+  // The provider's list carries no addresses.
+  const vm = listed.ip ? listed : ((await deps.provider.getVm(listed.id, deps.signal)) ?? listed);
+  const label = vm.labels['kamal-dev-workspace'];
+  const fallback = (hostKey?: string): Found[] => (label ? [{ name: label, vm, container: undefined, hostKey }] : []);
+  if (vm.state !== 'started' || !vm.ip) return fallback();
+  try {
+    const { executor, hostKey } = await deps.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: 20_000 });
+    const ps = await executor.run([
+      'docker', 'ps', '-a', '--filter', `label=kamal-dev.service=${service}`,
+      '--format', '{{.Label "kamal-dev.workspace"}}\t{{.State}}',
+    ]);
+    const found = ps.exitCode !== 0 ? [] : ps.stdout
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .filter(([name]) => name)
+      .map(([name, state]) => ({ name: name!, vm, container: state, hostKey }));
+    return found.length > 0 ? found : fallback(hostKey);
+  } catch {
+    return fallback();
+  }
+}
+
+/**
+ * Rebuilds the state from the provider: adds workspaces the state lost (found by the VMs' labels and the
+ * containers' labels on them) and marks `missing` the ones whose VM the provider no longer has.
+ */
+export async function rebuildState(service: string, deps: LifecycleDeps): Promise<{ added: string[]; missing: string[] }> {
+  const vms = await deps.provider.listVms(serviceLabels(service), deps.signal);
+  const { deployments } = await deps.state.read();
+  const pinnedKeys = new Map(Object.values(deployments).filter((e) => e.vm_id && e.host_key).map((e) => [e.vm_id!, e.host_key!]));
+  const perVm = await mapPool(vms, deps.concurrency, (vm) => workspacesOnVm(service, vm, pinnedKeys.get(vm.id), deps), deps.signal);
+  const found = perVm.flat().filter((f): f is Found => f !== undefined);
+  const liveIds = new Set(vms.map((vm) => vm.id));
+  return deps.state.update((state) => {
+    const added: string[] = [];
+    const missing: string[] = [];
+    for (const f of found) {
+      const known = state.deployments[f.name];
+      const status: Entry['status'] =
+        f.vm.state !== 'started' ? 'stopped' : f.container === 'running' ? 'running' : f.container ? 'stopped' : 'provisioned';
+      if (!known) added.push(f.name);
+      state.deployments[f.name] = {
+        ...known,
+        container_name: known?.container_name ?? f.name,
+        vm_id: f.vm.id,
+        vm_ip: f.vm.ip ?? null,
+        status,
+        deployed_at: known?.deployed_at ?? null,
+        service,
+        provider: 'upcloud',
+        zone: f.vm.zone,
+        plan: f.vm.plan,
+        ...(f.vm.labels['kamal-dev-request'] ? { request_id: f.vm.labels['kamal-dev-request'] } : {}),
+        ...(f.hostKey ? { host_key: f.hostKey } : {}),
+      };
+    }
+    for (const [name, entry] of Object.entries(state.deployments)) {
+      if ((entry.service ?? service) !== service) continue;
+      if (entry.vm_id && !liveIds.has(entry.vm_id) && entry.status !== 'missing') {
+        state.deployments[name] = { ...entry, status: 'missing' };
+        missing.push(name);
+      }
+    }
+    return { added, missing };
+  });
+}

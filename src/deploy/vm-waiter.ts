@@ -1,0 +1,83 @@
+import { ProviderError } from '../lib/errors.js';
+import { sleep } from '../lib/sleep.js';
+import type { Provider, Vm } from '../providers/provider.js';
+
+interface Pending {
+  resolve: (vm: Vm) => void;
+  reject: (error: unknown) => void;
+  deadline: number;
+}
+
+/**
+ * Waits for many VMs to be `started` with one list call per interval for all of them (filtered by the
+ * service's labels), however many workspaces are waiting and whenever they started waiting.
+ */
+export class VmWaiter {
+  private readonly pending = new Map<string, Pending>();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly labels: Record<string, string>,
+    private readonly options: { intervalMs: number; timeoutMs: number; signal?: AbortSignal; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  waitFor(id: string): Promise<Vm> {
+    return new Promise<Vm>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, deadline: this.now() + this.options.timeoutMs });
+      this.loop ??= this.run().finally(() => {
+        this.loop = undefined;
+      });
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.pending.size > 0) {
+      try {
+        const vms = await this.provider.listVms(this.labels, this.options.signal);
+        await this.settle(new Map(vms.map((vm) => [vm.id, vm])));
+      } catch (error) {
+        if (this.options.signal?.aborted) return this.failAll(error);
+        // A failed poll is retried at the next interval; the provider already retried transient errors.
+      }
+      if (this.pending.size === 0) return;
+      try {
+        await sleep(this.options.intervalMs, this.options.signal);
+      } catch (error) {
+        return this.failAll(error);
+      }
+    }
+  }
+
+  private async settle(seen: Map<string, Vm>): Promise<void> {
+    const now = this.now();
+    for (const [id, waiter] of this.pending) {
+      const vm = seen.get(id);
+      if (vm?.state === 'started') {
+        // The list carries no addresses: one GET for each VM, once, when it has started.
+        const full = vm.ip ? vm : await this.provider.getVm(id, this.options.signal);
+        if (full?.ip) {
+          this.pending.delete(id);
+          waiter.resolve(full);
+        }
+      } else if (vm?.state === 'error') {
+        this.pending.delete(id);
+        waiter.reject(new ProviderError(`VM ${id} is in state error at the provider`));
+      } else if (now > waiter.deadline) {
+        this.pending.delete(id);
+        waiter.reject(new ProviderError(`VM ${id} was not started after ${Math.round(this.options.timeoutMs / 1000)} s (last state: ${vm?.state ?? 'not listed'})`));
+      }
+    }
+  }
+
+  private failAll(error: unknown): void {
+    for (const [id, waiter] of this.pending) {
+      this.pending.delete(id);
+      waiter.reject(error);
+    }
+  }
+}

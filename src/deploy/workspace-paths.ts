@@ -1,0 +1,20 @@
+import path from 'node:path';
+
+/**
+ * The SSH user's home on a VM. The real one is known only after connecting; the builders take it as a
+ * parameter, and `deploy --dry-run` uses this guess: `/root` for root, `/home/<user>` otherwise (Ubuntu's
+ * default, which is what the VMs run).
+ */
+export function defaultHome(user: string): string {
+  return user === 'root' ? '/root' : `/home/${user}`;
+}
+
+/** Where a workspace's secrets env file goes (docker's --env-file does not expand `~`, so it is absolute). */
+export function envFilePath(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'env', `${workspace}.env`);
+}
+
+/** The workspace's folder on the VM, bind-mounted at workspaceFolder so files survive a container replacement. */
+export function workspaceDir(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'workspaces', workspace);
+}

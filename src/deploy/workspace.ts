@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { LoadedConfig } from '../config/load.js';
+import { hookGroup, type HookCommand, type HookGroup } from '../devcontainer/lifecycle.js';
+import { mountObjectArg } from '../devcontainer/mounts.js';
+import type { Devcontainer } from '../devcontainer/parse.js';
+import { planPorts, type PortPlan } from '../devcontainer/ports.js';
+import type { CommandJson } from '../devcontainer/schema.js';
+import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
+import { dockerExec } from '../docker/commands.js';
+import { envFileContent, envFileKey } from '../docker/env-file.js';
+import { SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
+import { dockerRun, type RunOptions } from '../docker/run.js';
+import type { Secret } from '../lib/secret.js';
+import type { Argv } from '../remote/executor.js';
+import { envFilePath, workspaceDir } from './workspace-paths.js';
+
+export interface WorkspaceInput {
+  config: LoadedConfig;
+  devcontainer: Devcontainer;
+  /** The secrets listed under `secrets:`, in list order (see requireSecrets). */
+  secrets: ReadonlyMap<string, Secret>;
+  name: string;
+  index: number;
+  placement: { spread: boolean };
+  /** The SSH user's home on the VM (see defaultHome). */
+  home: string;
+}
+
+/** `docker exec` commands of one lifecycle hook: groups run one after another, the commands of a group in parallel. */
+export type LifecycleGroup = readonly { name: string | undefined; argv: Argv }[];
+
+export interface WorkspaceLifecycle {
+  /** Runs on the local machine, in the project folder, before deploy (argv for a local spawn, not docker exec). */
+  initialize: HookGroup;
+  onCreate: LifecycleGroup[];
+  updateContent: LifecycleGroup[];
+  postCreate: LifecycleGroup[];
+  /** After every start (deploy and `start`). */
+  postStart: LifecycleGroup[];
+}
+
+export interface WorkspacePlan {
+  name: string;
+  index: number;
+  containerName: string;
+  image: string;
+  /** The full `docker run --detach …`; secrets are only in the env file it names. */
+  dockerRun: Argv;
+  /** Also the value of the kamal-dev.spec-hash label in dockerRun. */
+  specHash: string;
+  envFilePath: string;
+  /** `NAME_B64` for each listed secret, in order. */
+  envFileKeys: string[];
+  /** Upload with mode 0600 to envFilePath before dockerRun. Prints as [REDACTED]. */
+  envFileContent: Secret;
+  /** Must exist on the VM before dockerRun when the workspace mount uses it (the default). */
+  workspaceDir: string;
+  lifecycle: WorkspaceLifecycle;
+  /** `-p` values of dockerRun. */
+  publish: string[];
+  /** Numeric published ports; hostPort undefined means docker picks it (shared VM). */
+  ports: PortPlan[];
+  /** `docker exec -u` user of lifecycle commands (remoteUser, else containerUser); undefined: the image's user. */
+  remoteUser: string | undefined;
+  workspaceFolder: string;
+  /** remoteEnv, for `docker exec -e` (entries set to null are left out). */
+  remoteEnv: [string, string][];
+  warnings: string[];
+}
+
+function hashOf(argv: Argv, envFileKeys: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify({ argv, envFileKeys })).digest('hex');
+}
+
+/** Builds everything needed to run one workspace. Pure: no I/O; the same input gives the same plan. */
+export function buildWorkspacePlan(input: WorkspaceInput): WorkspacePlan {
+  const { config, name } = input;
+  const service = config.config.service;
+  const dir = workspaceDir(input.home, name);
+  const labels: [string, string][] = [
+    [SERVICE_LABEL, service],
+    [WORKSPACE_LABEL, name],
+  ];
+  const id = devcontainerId(Object.fromEntries(labels));
+  // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
+  const json = substituteDeep(input.devcontainer.json, () => (variable) =>
+    variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined,
+  );
+  const workspaceFolder = input.devcontainer.workspaceFolder;
+  const ports = planPorts(json, input.placement.spread);
+  const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
+  const mounts = [
+    ...(workspaceMount === '' ? [] : [workspaceMount]),
+    ...(json.mounts ?? []).map((mount) => (typeof mount === 'string' ? mount : mountObjectArg(mount))),
+  ];
+  const envFile = envFilePath(input.home, name);
+  const envFileKeys = [...input.secrets.keys()].map(envFileKey);
+  const { defaults } = config.config;
+  const run: RunOptions = {
+    name,
+    labels,
+    mounts,
+    envFile,
+    publish: ports.publish,
+    env: Object.entries(json.containerEnv ?? {}),
+    cpus: defaults.cpus,
+    memory: defaults.memory,
+    memorySwap: defaults.memory_swap,
+    init: json.init ?? false,
+    privileged: json.privileged ?? false,
+    capAdd: [...new Set(json.capAdd ?? [])],
+    securityOpt: [...new Set(json.securityOpt ?? [])],
+    user: json.containerUser ?? json.remoteUser,
+    workdir: workspaceFolder,
+    runArgs: json.runArgs ?? [],
+    image: json.image,
+    keepAlive: json.overrideCommand ?? true,
+  };
+  const specHash = hashOf(dockerRun(run), envFileKeys);
+  const remoteUser = json.remoteUser ?? json.containerUser;
+  const remoteEnv = Object.entries(json.remoteEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== null);
+  const inContainer = (command: CommandJson | undefined): LifecycleGroup[] => {
+    const group = hookGroup(command).map((cmd: HookCommand) => ({
+      name: cmd.name,
+      argv: dockerExec({ container: name, user: remoteUser, workdir: workspaceFolder, env: remoteEnv, argv: cmd.argv }),
+    }));
+    return group.length ? [group] : [];
+  };
+  return {
+    name,
+    index: input.index,
+    containerName: name,
+    image: json.image,
+    dockerRun: dockerRun({ ...run, labels: [...labels, [SPEC_HASH_LABEL, specHash]] }),
+    specHash,
+    envFilePath: envFile,
+    envFileKeys,
+    envFileContent: envFileContent(input.secrets),
+    workspaceDir: dir,
+    lifecycle: {
+      initialize: hookGroup(json.initializeCommand),
+      onCreate: inContainer(json.onCreateCommand),
+      updateContent: inContainer(json.updateContentCommand),
+      postCreate: inContainer(json.postCreateCommand),
+      postStart: inContainer(json.postStartCommand),
+    },
+    publish: ports.publish,
+    ports: ports.ports,
+    remoteUser,
+    workspaceFolder,
+    remoteEnv,
+    warnings: ports.warnings,
+  };
+}

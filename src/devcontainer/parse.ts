@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type { z } from 'zod';
+import { formatIssue, keyPath } from '../config/format-issues.js';
+import { ConfigError } from '../lib/errors.js';
+import { parseJsonc } from './jsonc.js';
+import { mountStringProblem } from './mounts.js';
+import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
+import { findNamelessEnv, substituteDeep, substituteString, type VariableLookup } from './variables.js';
+
+/** A validated devcontainer.json with the local variables substituted (per-workspace ones are left for the plan). */
+export interface Devcontainer {
+  /** The file as the user named it (for messages); undefined when dev.yml's `image:` is an image reference. */
+  file: string | undefined;
+  json: DevcontainerJson & { image: string };
+  /** The resolved workspaceFolder (default `/workspaces/<basename of the project folder>`). */
+  workspaceFolder: string;
+}
+
+export interface LocalContext {
+  /** The local environment, for `${localEnv:…}`. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The project folder (where kamal-dev runs). */
+  projectFolder: string;
+}
+
+/** In these properties `${localWorkspaceFolder}` names the workspace's folder on the VM, known only per workspace. */
+const MOUNT_KEYS = new Set<PropertyKey>(['mounts', 'workspaceMount']);
+
+function localLookup(ctx: LocalContext, workspaceFolder: string | undefined, inMount: boolean): VariableLookup {
+  return (name, args) => {
+    switch (name) {
+      case 'localEnv':
+      case 'env':
+        return ctx.env[args[0] ?? ''] ?? args[1] ?? '';
+      case 'localWorkspaceFolder':
+        return inMount ? undefined : ctx.projectFolder;
+      case 'localWorkspaceFolderBasename':
+        return path.basename(ctx.projectFolder);
+      case 'containerWorkspaceFolder':
+        return workspaceFolder;
+      case 'containerWorkspaceFolderBasename':
+        return workspaceFolder === undefined ? undefined : path.posix.basename(workspaceFolder);
+      default:
+        return undefined;
+    }
+  };
+}
+
+function received(input: unknown): string {
+  if (input === undefined || (typeof input === 'object' && input !== null)) return '';
+  const text = typeof input === 'string' ? JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input) : String(input);
+  return `, got ${text}`;
+}
+
+/** `key.path: message, got <value>`; unknown keys get a "did you mean". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return formatIssue(issue, DEVCONTAINER_KEYS);
+  const input = 'input' in issue && issue.code !== 'custom' ? issue.input : undefined;
+  return `${keyPath(issue.path) || '(root)'}: ${issue.message}${received(input)}`;
+}
+
+/** Parses and validates devcontainer.json text. Pure: the caller reads the file. */
+export function parseDevcontainer(text: string, file: string, ctx: LocalContext): Devcontainer {
+  const doc = parseJsonc(text, file);
+  const raw = doc.value;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${file}:1:1: expected a JSON object at the top level, got ${Array.isArray(raw) ? 'an array' : String(raw)}`);
+  }
+  const result = DevcontainerSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`${file}:${doc.locate(issue.path)}: ${describeIssue(issue)}`);
+  }
+  const json = result.data;
+  const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
+  if (json.image === undefined) {
+    throw new ConfigError(`${file}:1:1: image: is required (Dockerfile and Docker Compose configurations are not supported yet)`);
+  }
+  const nameless = findNamelessEnv(json);
+  if (nameless) throw new ConfigError(`${where(nameless)}: \${localEnv} needs a variable name, as in \${localEnv:HOME}`);
+  for (const [i, mount] of (json.mounts ?? []).entries()) {
+    const problem = typeof mount === 'string' ? mountStringProblem(mount) : undefined;
+    if (problem) throw new ConfigError(`${where(['mounts', i])}: mount "${mount as string}" ${problem}`);
+  }
+  if (json.workspaceMount) {
+    const problem = mountStringProblem(json.workspaceMount);
+    if (problem) throw new ConfigError(`${where(['workspaceMount'])}: ${problem}`);
+  }
+
+  const rawFolder = json.workspaceFolder === undefined ? undefined : substituteString(json.workspaceFolder, localLookup(ctx, undefined, false));
+  const workspaceFolder = rawFolder || `/workspaces/${path.basename(ctx.projectFolder)}`;
+  if (!workspaceFolder.startsWith('/')) {
+    throw new ConfigError(`${where(['workspaceFolder'])}: expected an absolute path inside the container, got "${workspaceFolder}"`);
+  }
+  const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
+  const image = substituted.image ?? '';
+  if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
+  return { file, json: { ...substituted, image }, workspaceFolder };
+}
+
+/** The devcontainer of a dev.yml whose `image:` is an image reference: every property at its default. */
+export function imageOnlyDevcontainer(image: string, ctx: LocalContext): Devcontainer {
+  return { file: undefined, json: { image }, workspaceFolder: `/workspaces/${path.basename(ctx.projectFolder)}` };
+}

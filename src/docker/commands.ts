@@ -1,0 +1,63 @@
+import type { Argv } from '../remote/executor.js';
+
+export interface ExecOptions {
+  container: string;
+  /** `-u`; undefined runs as the container's user. */
+  user?: string | undefined;
+  /** `-w`; undefined runs in the container's working directory. */
+  workdir?: string | undefined;
+  /** remoteEnv, as `-e KEY=VALUE`. */
+  env?: readonly (readonly [string, string])[];
+  /** Attach stdin (`-i`), and a terminal (`-t`) too when `tty`. */
+  interactive?: boolean;
+  tty?: boolean;
+  argv: Argv;
+}
+
+/** `docker exec [-i [-t]] [-u user] [-w dir] [-e K=V]… <container> <argv…>`. */
+export function dockerExec(o: ExecOptions): Argv {
+  return [
+    'docker', 'exec',
+    ...(o.interactive ? ['-i'] : []),
+    ...(o.interactive && o.tty ? ['-t'] : []),
+    ...(o.user === undefined ? [] : ['-u', o.user]),
+    ...(o.workdir === undefined ? [] : ['-w', o.workdir]),
+    ...(o.env ?? []).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+    o.container,
+    ...o.argv,
+  ];
+}
+
+/** `docker stop -t <seconds> <container>`: SIGTERM, then SIGKILL after the timeout. */
+export function dockerStop(container: string, timeoutSeconds = 10): Argv {
+  return ['docker', 'stop', '-t', String(Math.max(0, Math.round(timeoutSeconds))), container];
+}
+
+export function dockerStart(container: string): Argv {
+  return ['docker', 'start', container];
+}
+
+/** `docker rm -f`: stops and removes; exits 0 only when the container existed. */
+export function dockerRemove(container: string): Argv {
+  return ['docker', 'rm', '-f', container];
+}
+
+/** `docker inspect --type container`: a JSON array on stdout (`[]` and exit 1 when nothing matches). */
+export function dockerInspect(...containers: string[]): Argv {
+  return ['docker', 'inspect', '--type', 'container', ...containers];
+}
+
+/** Names of every container (running or not) carrying all of `labels`, one per line. */
+export function dockerPs(labels: Readonly<Record<string, string>>): Argv {
+  const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+  return ['docker', 'ps', '--all', '--no-trunc', ...filters, '--format', '{{.Names}}'];
+}
+
+/** Container names from `dockerPs` output. */
+export function parsePsNames(stdout: string): string[] {
+  return stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+}
+
+export function dockerPull(image: string): Argv {
+  return ['docker', 'pull', image];
+}

@@ -1,0 +1,83 @@
+import type { CreateVmRequest, Plan, Vm, VmState } from '../provider.js';
+import type { Server, ServerSummary } from './schemas.js';
+
+/** The label that makes a create idempotent: unique per create request, looked up after an unknown outcome. */
+export const REQUEST_LABEL = 'kamal-dev-request';
+
+const LABEL_KEY = /^[\x21-\x7e]{2,32}$/;
+
+/** A valid RFC 1123 hostname label from a VM name: lower case, [a-z0-9-], at most 63 characters. */
+export function hostnameFor(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+  return cleaned === '' ? 'kamal-dev' : cleaned;
+}
+
+/** Checks labels against UpCloud's rules before anything is sent (key 2-32 printable ASCII, not `_`; value <= 255). */
+export function labelProblem(labels: Record<string, string>): string | undefined {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key) || key.startsWith('_')) return `invalid UpCloud label key "${key}"`;
+    if (value.length > 255) return `UpCloud label "${key}" is longer than 255 characters`;
+  }
+  return undefined;
+}
+
+/** The POST /server body of upcloud-api.md section 2. */
+export function createServerBody(request: CreateVmRequest, plan: Plan) {
+  return {
+    server: {
+      zone: request.zone,
+      title: request.name,
+      hostname: hostnameFor(request.name),
+      plan: request.plan,
+      metadata: 'yes',
+      labels: { label: Object.entries(request.labels).map(([key, value]) => ({ key, value })) },
+      storage_devices: {
+        storage_device: [
+          {
+            action: 'clone',
+            storage: request.storageTemplate,
+            title: `${request.name}-disk`,
+            size: request.diskSizeGb ?? plan.storageGb,
+            ...(plan.storageTier ? { tier: plan.storageTier } : {}),
+          },
+        ],
+      },
+      networking: {
+        interfaces: {
+          interface: [
+            { type: 'public', ip_addresses: { ip_address: [{ family: 'IPv4' }] } },
+            { type: 'public', ip_addresses: { ip_address: [{ family: 'IPv6' }] } },
+            { type: 'utility', ip_addresses: { ip_address: [{ family: 'IPv4' }] } },
+          ],
+        },
+      },
+      login_user: { username: 'root', create_password: 'no', ssh_keys: { ssh_key: [request.sshPublicKey] } },
+      password_delivery: 'none',
+      remote_access_enabled: 'no',
+    },
+  };
+}
+
+/** Unknown states (e.g. pending_delete) count as busy, like maintenance. */
+export function vmState(state: string): VmState {
+  return state === 'started' || state === 'stopped' || state === 'error' ? state : 'maintenance';
+}
+
+export function toVm(server: Server | ServerSummary): Vm {
+  const addresses = 'ip_addresses' in server ? (server.ip_addresses?.ip_address ?? []) : [];
+  const publicV4 = addresses.find((ip) => ip.access === 'public' && ip.family === 'IPv4');
+  return {
+    id: server.uuid,
+    name: server.title,
+    state: vmState(server.state),
+    ip: publicV4?.address,
+    zone: server.zone,
+    plan: server.plan,
+    labels: Object.fromEntries(server.labels.label.map((label) => [label.key, label.value])),
+  };
+}

@@ -1,0 +1,97 @@
+import type { Io } from './io.js';
+
+/** What a long command reports about one workspace. */
+export interface ProgressEvent {
+  workspace: string;
+  step: string;
+  /** Final outcome of the workspace, when the step is its last. */
+  outcome?: 'ok' | 'failed';
+}
+
+export interface Progress {
+  update(event: ProgressEvent): void;
+  /** Ends the live view (before the summary is printed). */
+  done(): void;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** On a terminal: one live line per workspace, redrawn in place. */
+class LiveProgress implements Progress {
+  private readonly lines = new Map<string, { step: string; since: number; outcome?: 'ok' | 'failed' }>();
+  private drawn = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly io: Io,
+    private readonly now: () => number,
+    private readonly scrub: (text: string) => string,
+  ) {
+    this.timer = setInterval(() => this.draw(), 250);
+    this.timer.unref();
+  }
+
+  update(event: ProgressEvent): void {
+    const previous = this.lines.get(event.workspace);
+    this.lines.set(event.workspace, {
+      step: event.step,
+      since: previous?.since ?? this.now(),
+      ...(event.outcome ? { outcome: event.outcome } : {}),
+    });
+    this.draw();
+  }
+
+  private draw(): void {
+    const width = Math.max(20, (this.io.stderr.columns ?? 100) - 1);
+    const out: string[] = [];
+    if (this.drawn > 0) out.push(`\u001b[${this.drawn}A`);
+    for (const [name, line] of this.lines) {
+      const mark = line.outcome === 'ok' ? '✓' : line.outcome === 'failed' ? '✗' : '…';
+      const text = this.scrub(`${mark} ${name}  ${line.step}  ${seconds(this.now() - line.since)}`);
+      out.push(`\u001b[2K${text.slice(0, width)}\n`);
+    }
+    this.drawn = this.lines.size;
+    this.io.stderr.write(out.join(''));
+  }
+
+  done(): void {
+    clearInterval(this.timer);
+    this.draw();
+  }
+}
+
+/** Without a terminal: one plain, timestamped line per step change. */
+class PlainProgress implements Progress {
+  private readonly last = new Map<string, string>();
+
+  constructor(
+    private readonly io: Io,
+    private readonly clock: () => Date,
+    private readonly scrub: (text: string) => string,
+  ) {}
+
+  update(event: ProgressEvent): void {
+    if (this.last.get(event.workspace) === event.step) return;
+    this.last.set(event.workspace, event.step);
+    this.io.stderr.write(this.scrub(`${this.clock().toISOString()} ${event.workspace}: ${event.step}\n`));
+  }
+
+  done(): void {}
+}
+
+class SilentProgress implements Progress {
+  update(): void {}
+  done(): void {}
+}
+
+export function createProgress(
+  io: Io,
+  options: { quiet: boolean; clock: () => Date; scrub?: (text: string) => string },
+): Progress {
+  const scrub = options.scrub ?? ((text: string) => text);
+  if (options.quiet) return new SilentProgress();
+  if (io.stderr.isTTY) return new LiveProgress(io, () => options.clock().getTime(), scrub);
+  return new PlainProgress(io, options.clock, scrub);
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseDevcontainer } from '../../src/devcontainer/parse.js';
+import { planJson } from '../../src/deploy/plan-output.js';
+import { planDeploy } from '../../src/deploy/plan.js';
+import type { State } from '../../src/state/schema.js';
+import { loadedConfig, ROOT } from './make-plan.js';
+
+const devcontainer = parseDevcontainer('{"image":"alpine:3","forwardPorts":[3000]}', '.devcontainer/devcontainer.json', { env: {}, projectFolder: ROOT });
+
+function run(count: number, deployments: State['deployments'] = {}, config: Record<string, unknown> = {}) {
+  return planDeploy({ config: loadedConfig(config), devcontainer, secrets: new Map(), state: { deployments }, count, home: '/root' });
+}
+
+const entry = (status: 'running' | 'missing' | 'failed', extra: Record<string, string> = {}) => ({ container_name: 'x', status, vm_id: 'vm', vm_ip: '1.2.3.4', ...extra });
+
+describe('deploy plan', () => {
+  it('names new workspaces with the pattern from index 1', () => {
+    const plan = run(3);
+    expect(plan.workspaces.map((w) => [w.workspace.name, w.vm.action])).toEqual([
+      ['myapp-dev-1', 'create'],
+      ['myapp-dev-2', 'create'],
+      ['myapp-dev-3', 'create'],
+    ]);
+    expect(plan.newVms).toBe(3);
+  });
+
+  it('keeps the state workspaces (reuse) and fills the next free indexes', () => {
+    const plan = run(4, { 'myapp-dev-1': entry('running', { zone: 'de-fra1', plan: '2xCPU-4GB' }), 'myapp-dev-3': entry('failed'), 'other-svc-2': entry('running') });
+    expect(plan.workspaces.map((w) => [w.workspace.name, w.vm.action, w.vm.zone, w.vm.plan])).toEqual([
+      ['myapp-dev-1', 'reuse', 'de-fra1', '2xCPU-4GB'],
+      ['myapp-dev-3', 'reuse', 'us-nyc1', '1xCPU-2GB'],
+      ['myapp-dev-2', 'create', 'us-nyc1', '1xCPU-2GB'],
+      ['myapp-dev-4', 'create', 'us-nyc1', '1xCPU-2GB'],
+    ]);
+    expect(plan.newVms).toBe(2);
+  });
+
+  it('a workspace whose VM is missing, or was never created, needs a new VM', () => {
+    expect(run(1, { 'myapp-dev-1': entry('missing') }).workspaces[0]!.vm.action).toBe('create');
+    expect(run(1, { 'myapp-dev-1': { container_name: 'myapp-dev-1', status: 'provisioning' } }).workspaces[0]!.vm.action).toBe('create');
+  });
+
+  it('more workspaces in the state than --count: says so and leaves them', () => {
+    const plan = run(1, { 'myapp-dev-1': entry('running'), 'myapp-dev-2': entry('running') });
+    expect(plan.workspaces.map((w) => w.workspace.name)).toEqual(['myapp-dev-1']);
+    expect(plan.beyondCount).toEqual(['myapp-dev-2']);
+    expect(plan.warnings).toEqual([expect.stringContaining('leaves myapp-dev-2 alone')]);
+  });
+
+  it('zero-padded pattern', () => {
+    expect(run(2, {}, { naming: { pattern: 'ws-{index:03}' } }).workspaces.map((w) => w.workspace.name)).toEqual(['ws-001', 'ws-002']);
+  });
+
+  it('spread: false puts every workspace on one VM, with ports docker picks', () => {
+    const fresh = run(3, {}, { vms: { spread: false } });
+    expect(fresh.workspaces.map((w) => w.vm.action)).toEqual(['create', 'reuse', 'reuse']);
+    expect(fresh.newVms).toBe(1);
+    expect(fresh.workspaces[0]!.workspace.publish).toEqual(['3000']);
+    const existing = run(2, { 'myapp-dev-1': entry('running') }, { vms: { spread: false } });
+    expect(existing.workspaces.map((w) => w.vm.action)).toEqual(['reuse', 'reuse']);
+    expect(existing.newVms).toBe(0);
+  });
+
+  it('JSON shape of SPEC section 5', () => {
+    const json = planJson(run(1), null) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
+    expect(Object.keys(json)).toEqual(['service', 'workspaces', 'cost']);
+    expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys']);
+    expect(json.cost).toBeNull();
+    const cost = planJson(run(1), { currency: 'EUR', newVms: 1, plan: 'p', zone: 'z', perVmHourly: 0.01, hourly: 0.01, monthly: 6.72 }) as { cost: unknown };
+    expect(cost.cost).toEqual({ currency: 'EUR', hourly: 0.01, monthly: 6.72, new_vms: 1 });
+  });
+});

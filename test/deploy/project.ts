@@ -1,0 +1,45 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SEED = fileURLToPath(new URL('../../fixtures/seed-example/', import.meta.url));
+
+export interface Project {
+  dir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  write(file: string, content: string | Buffer): void;
+  /** Every file and folder under the temporary root with its size and mtime, to prove nothing changed. */
+  snapshot(): string[];
+  cleanup(): void;
+}
+
+/** A copy of fixtures/seed-example in a fresh temporary folder, with a HOME holding an SSH key pair. */
+export function seedProject(): Project {
+  const root = mkdtempSync(path.join(tmpdir(), 'kamal-dev-spec-'));
+  const dir = path.join(root, 'project');
+  const home = path.join(root, 'home');
+  cpSync(SEED, dir, { recursive: true });
+  mkdirSync(path.join(home, '.ssh'), { recursive: true });
+  writeFileSync(path.join(home, '.ssh', 'id_rsa'), 'not a real key\n', { mode: 0o600 });
+  writeFileSync(path.join(home, '.ssh', 'id_rsa.pub'), 'ssh-ed25519 AAAA test\n');
+  const walk = (at: string): string[] =>
+    readdirSync(at).flatMap((name) => {
+      const full = path.join(at, name);
+      const st = statSync(full);
+      const line = `${path.relative(root, full)} ${st.isDirectory() ? 'dir' : `${st.size} ${st.mtimeMs}`}`;
+      return st.isDirectory() ? [line, ...walk(full)] : [line];
+    });
+  return {
+    dir,
+    home,
+    env: { HOME: home },
+    write: (file, content) => {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), content);
+    },
+    snapshot: () => walk(root).sort(),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseDevcontainer } from '../../src/devcontainer/parse.js';
+import { buildWorkspacePlan } from '../../src/deploy/workspace.js';
+import { loadedConfig } from '../deploy/make-plan.js';
+
+/**
+ * devcontainers/cli's own test configs, with `devcontainer read-configuration` output of CLI 0.89.0
+ * (fixtures/devcontainer-corpus/MANIFEST.md). The CLI ran with the workspace at /corpus/<case> and this env.
+ */
+const CORPUS = fileURLToPath(new URL('../../fixtures/devcontainer-corpus/', import.meta.url));
+const ENV = { HOME: '/home/test', USER: 'test', PATH: '/usr/local/bin:/usr/bin:/bin', LOCAL_GID: '1000' };
+
+interface Reference {
+  configuration: Record<string, unknown> & { configFilePath: { fsPath: string } };
+  workspace: { workspaceFolder: string; workspaceMount: string };
+  mergedConfiguration?: Record<string, unknown>;
+}
+
+const cases = readdirSync(path.join(CORPUS, '_reference')).map((file) => {
+  const reference = JSON.parse(readFileSync(path.join(CORPUS, '_reference', file), 'utf8')) as Reference;
+  const fsPath = reference.configuration.configFilePath.fsPath;
+  const folder = fsPath.split('/')[2]!;
+  return { name: file.replace(/\.json$/, ''), reference, folder, file: path.join(CORPUS, fsPath.replace(/^\/corpus\//, '')) };
+});
+
+/** The image configs without features and without a Dockerfile: what kamal-dev runs. */
+const SUPPORTED = cases.filter((c) => 'image' in c.reference.configuration && !('features' in c.reference.configuration) && !('build' in c.reference.configuration));
+
+describe('devcontainer corpus: image configs agree with the reference CLI', () => {
+  it('has the image- and Dockerfile-free cases', () => {
+    expect(SUPPORTED.map((c) => c.name).sort()).toEqual(['image', 'image-with-mounts', 'image-with-parallel-initialize-command', 'templates-alpine']);
+  });
+
+  for (const c of SUPPORTED) {
+    it(c.name, () => {
+      const projectFolder = `/corpus/${c.folder}`;
+      const dc = parseDevcontainer(readFileSync(c.file, 'utf8'), c.name, { env: ENV, projectFolder });
+      const { configFilePath: _, ...expected } = c.reference.configuration;
+      // Every property the reference read, with the local variables substituted, is what kamal-dev read.
+      for (const [key, value] of Object.entries(expected)) expect([key, (dc.json as Record<string, unknown>)[key]]).toEqual([key, value]);
+      expect(dc.workspaceFolder).toBe(c.reference.workspace.workspaceFolder);
+
+      const plan = buildWorkspacePlan({ config: loadedConfig(), devcontainer: dc, secrets: new Map(), name: 'ws-1', index: 1, placement: { spread: true }, home: '/root' });
+      // The workspace mount: the reference binds the local folder; kamal-dev binds the workspace's folder on the VM.
+      const mount = plan.dockerRun[plan.dockerRun.indexOf('--mount') + 1]!;
+      expect(mount.replace(plan.workspaceDir, projectFolder)).toBe(c.reference.workspace.workspaceMount);
+
+      const merged = c.reference.mergedConfiguration!;
+      expect(plan.dockerRun.includes('--init')).toBe(merged.init);
+      expect(plan.dockerRun.includes('--privileged')).toBe(merged.privileged);
+      // containerEnv: the -e flags before -w (runArgs, which may hold their own -e, come after it).
+      const generated = plan.dockerRun.slice(0, plan.dockerRun.indexOf('-w'));
+      expect(Object.fromEntries(generated.filter((_, i, all) => all[i - 1] === '-e').map((e) => e.split(/=(.*)/s).slice(0, 2)))).toEqual(merged.containerEnv);
+      expect(Object.fromEntries(plan.remoteEnv)).toEqual(merged.remoteEnv);
+      const hook = (groups: typeof plan.lifecycle.postCreate) => groups.flatMap((g) => g.map((cmd) => cmd.argv.at(-1)));
+      expect(hook(plan.lifecycle.postCreate)).toEqual(merged.postCreateCommands);
+      expect(hook(plan.lifecycle.onCreate)).toEqual(merged.onCreateCommands);
+      expect(hook(plan.lifecycle.postStart)).toEqual(merged.postStartCommands);
+      expect(plan.image).toBe(merged.image);
+      const runArgs = (merged.runArgs as string[] | undefined) ?? [];
+      const image = plan.dockerRun.indexOf('--entrypoint');
+      expect(plan.dockerRun.slice(image - runArgs.length, image)).toEqual(runArgs);
+    });
+  }
+});
+
+describe('devcontainer corpus: features and Dockerfile builds are refused, not dropped', () => {
+  for (const c of cases.filter((x) => !SUPPORTED.includes(x))) {
+    it(c.name, () => {
+      expect(() => parseDevcontainer(readFileSync(c.file, 'utf8'), c.name, { env: ENV, projectFolder: `/corpus/${c.folder}` })).toThrow(
+        /^[^\n]+:\d+:\d+: (features|build|dockerFile)[^\n]*: [^\n]*not supported yet by kamal-dev$/,
+      );
+    });
+  }
+});

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNever } from '../../../src/lib/assert-never.js';
+import type { BackendServer, VmBackend } from '../backend.js';
+import { createNoneBackend } from '../none-backend.js';
+import { pathPattern, routeApi } from './api-routes.js';
+import { checkAuth, type Credentials } from './auth.js';
+import { routeControl, statsOf, type EmulatorStats } from './control-routes.js';
+import { FAULT_KINDS, type FaultKind } from './faults.js';
+import { Fleet } from './fleet.js';
+import { ApiError, sendControl, sendError } from './http-reply.js';
+import { ControlState } from './state.js';
+
+export interface EmulatorOptions {
+  backend?: VmBackend;
+  port?: number;
+  host?: string;
+  /** Time a new or started server spends in `maintenance` before it is `started` (default 200 ms). */
+  bootDelayMs?: number;
+  /** Time a stopped or restarted server spends in `maintenance` (default min(bootDelayMs, 1000)). */
+  stopDelayMs?: number;
+  faultRate?: number;
+  seed?: number;
+  faultKinds?: readonly FaultKind[];
+  slowMs?: number;
+  username?: string;
+  password?: string;
+  token?: string;
+  /** Machine options of servers not covered by `POST /_localcloud/next-servers` (default docker false, ssh true). */
+  defaultServerOptions?: BackendServer['options'];
+  log?: (line: string) => void;
+}
+
+export interface Emulator extends Credentials {
+  /** http://host:port */
+  url: string;
+  /** url + /1.3 */
+  apiUrl: string;
+  backend: VmBackend;
+  stats(): EmulatorStats;
+  /** Destroys every server through the backend, closes the backend and stops listening. */
+  close(): Promise<void>;
+}
+
+const AUTH_REQUIRED = 'The use of this API requires authentication. Create your account at https://www.upcloud.com/.';
+const AUTH_FAILED = 'Authentication failed using the given username and password.';
+
+function isClosedSocket(res: ServerResponse): boolean {
+  return res.headersSent || res.destroyed;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const log = options.log ?? (() => {});
+  const backend = options.backend ?? createNoneBackend();
+  const creds: Credentials = {
+    username: options.username ?? `localcloud-${randomBytes(3).toString('hex')}`,
+    password: options.password ?? randomBytes(18).toString('base64url'),
+    token: options.token ?? `ucat_${randomBytes(24).toString('hex')}`,
+  };
+  const bootMs = options.bootDelayMs ?? 200;
+  const fleet = new Fleet(backend, { bootMs, stopMs: options.stopDelayMs ?? Math.min(bootMs, 1000) }, log);
+  const control = new ControlState(
+    { rate: options.faultRate ?? 0, seed: options.seed ?? 1, kinds: options.faultKinds ?? FAULT_KINDS, slowMs: options.slowMs ?? 1500 },
+    options.defaultServerOptions ?? { docker: false, ssh: true },
+  );
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
+    const [version, ...rest] = segments;
+    control.count(`${req.method} ${pathPattern(segments)}`);
+    const auth = checkAuth(req, creds);
+    // Recorded live behaviour: a missing header gets problem+json with a legacy body; wrong credentials plain JSON.
+    if (auth === 'missing') return sendError(res, 401, 'AUTHENTICATION_REQUIRED', AUTH_REQUIRED, 'application/problem+json');
+    if (auth === 'failed') return sendError(res, 401, 'AUTHENTICATION_FAILED', AUTH_FAILED, 'application/json');
+    if (version !== '1.3') throw new ApiError(400, 'API_VERSION_INVALID', `The API version ${version ?? ''} is invalid.`);
+    const isCreate = req.method === 'POST' && rest.length === 1 && rest[0] === 'server';
+    const fault = control.faults.next(isCreate);
+    if (fault !== null) log(`fault ${fault} on ${req.method} ${url.pathname}`);
+    switch (fault) {
+      case null:
+      case 'create-500':
+        break;
+      case 'drop':
+        req.socket.destroy();
+        return;
+      case '429':
+        res.setHeader('Retry-After', '1');
+        return sendError(res, 429, 'TOO_MANY_REQUESTS', 'Too many requests. Try again later.');
+      case '5xx':
+        if (control.faults.counts['5xx'] % 2 === 0) {
+          res.writeHead(503, { 'Content-Type': 'text/html' }).end('<html><body><h1>503 Service Unavailable</h1></body></html>\n');
+          return;
+        }
+        return sendError(res, 500, 'INTERNAL_ERROR', 'An internal error occurred.');
+      case 'slow':
+        await sleep(control.faults.current.slowMs);
+        break;
+      default:
+        assertNever(fault, 'fault kind');
+    }
+    await routeApi(req, res, url, rest, { fleet, control, failAfterCreate: fault === 'create-500' });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    const isControl = segments[0] === '_localcloud';
+    try {
+      if (isControl) return await routeControl(req, res, segments.slice(1).join('/'), control, fleet);
+      if (segments.length === 0) throw new ApiError(404, 'NOT_FOUND', 'Nothing here; the API is under /1.3/.');
+      return await handleApi(req, res, url, segments);
+    } catch (e) {
+      if (isClosedSocket(res)) return;
+      if (e instanceof ApiError) {
+        if (isControl) return sendControl(res, e.status, { error: { error_code: e.code, error_message: e.message } });
+        return sendError(res, e.status, e.code, e.message);
+      }
+      log(`internal error on ${req.method} ${url.pathname}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return sendError(res, 500, 'INTERNAL_ERROR', 'An internal error occurred.');
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 5000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log(`UpCloud emulator on ${url}/1.3 (backend ${backend.name})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    ...creds,
+    url,
+    apiUrl: `${url}/1.3`,
+    backend,
+    stats: () => statsOf(control, fleet),
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await fleet.destroyAll();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}
