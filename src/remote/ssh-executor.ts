@@ -1,6 +1,6 @@
 import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
-import { redact, type Secret } from '../lib/secret.js';
+import { redact, Secret } from '../lib/secret.js';
 import { resolveAuth, type AuthSources } from './auth.js';
 import { execOnClient } from './exec.js';
 import type { Argv, ExecResult, Executor, RunOptions } from './executor.js';
@@ -74,6 +74,8 @@ export async function connectSsh(options: SshConnectOptions, signal?: AbortSigna
 export class SshExecutor implements Executor {
   readonly host: string;
   #lost: Error | undefined;
+  /** Each secret as written, and as it reads once and twice quoted (inside and/or/pipe): longest first. */
+  readonly #secretForms: Secret[];
   #sftp: Promise<SFTPWrapper> | undefined;
 
   constructor(
@@ -82,6 +84,12 @@ export class SshExecutor implements Executor {
     private readonly options: SshConnectOptions,
   ) {
     this.host = options.host;
+    this.#secretForms = (options.secrets ?? [])
+      .flatMap((secret) => {
+        const once = escapeQuotes(secret.reveal());
+        return [escapeQuotes(once), once, secret.reveal()];
+      })
+      .map((form) => new Secret(form));
     client.on('error', (error) => {
       this.#lost = error;
     });
@@ -100,7 +108,7 @@ export class SshExecutor implements Executor {
   }
 
   redact(text: string): string {
-    return redact(text, this.options.secrets ?? []);
+    return redact(text, this.#secretForms);
   }
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
@@ -151,4 +159,8 @@ export class SshExecutor implements Executor {
       throw new ConnectionError(`${this.target}: the SSH connection was lost: ${this.#lost.message}`, { cause: this.#lost });
     }
   }
+}
+
+function escapeQuotes(text: string): string {
+  return text.replaceAll("'", `'\\''`);
 }

@@ -3,15 +3,15 @@ import { quote, quoteArgv } from '../../src/remote/quote.js';
 import { and, or, pipe } from '../../src/remote/script.js';
 
 describe('quote', () => {
-  it('wraps words in single quotes and escapes embedded single quotes', () => {
+  it('leaves safe words bare and single-quotes the rest, escaping embedded single quotes', () => {
     expect(quote('')).toBe("''");
-    expect(quote('plain')).toBe("'plain'");
+    expect(quote('plain')).toBe('plain');
     expect(quote("it's")).toBe("'it'\\''s'");
     expect(quote('$(rm -rf /) `x` "y" ; | & \n')).toBe("'$(rm -rf /) `x` \"y\" ; | & \n'");
   });
 
   it('joins quoted words with spaces', () => {
-    expect(quoteArgv(['docker', 'run', '--name', 'a b', ''])).toBe("'docker' 'run' '--name' 'a b' ''");
+    expect(quoteArgv(['docker', 'run', '--name', 'a b', ''])).toBe("docker run --name 'a b' ''");
     expect(quoteArgv([])).toBe('');
   });
 });
@@ -21,14 +21,14 @@ describe('and / or / pipe', () => {
     expect(and(['mkdir', '-p', 'a b'], ['touch', "a b/it's"])).toEqual([
       'sh',
       '-c',
-      "'mkdir' '-p' 'a b' && 'touch' 'a b/it'\\''s'",
+      "mkdir -p 'a b' && touch 'a b/it'\\''s'",
     ]);
-    expect(or(['test', '-f', 'x'], ['false'])).toEqual(['sh', '-c', "'test' '-f' 'x' || 'false'"]);
-    expect(pipe(['printf', '%s', 'x'], ['wc', '-c'])).toEqual(['sh', '-c', "'printf' '%s' 'x' | 'wc' '-c'"]);
+    expect(or(['test', '-f', 'x'], ['false'])).toEqual(['sh', '-c', 'test -f x || false']);
+    expect(pipe(['printf', '%s', 'x'], ['wc', '-c'])).toEqual(['sh', '-c', 'printf %s x | wc -c']);
   });
 
   it('nest: an inner composition becomes one quoted sh -c word', () => {
-    expect(and(pipe(['a'], ['b']), ['c'])).toEqual(['sh', '-c', `'sh' '-c' ''\\''a'\\'' | '\\''b'\\''' && 'c'`]);
+    expect(and(pipe(['a'], ['b;c']), ['d'])).toEqual(['sh', '-c', `sh -c 'a | '\\''b;c'\\''' && d`]);
   });
 
   it('refuse to compose nothing', () => {

@@ -13,6 +13,7 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'ssh executor
   let executor: SshExecutor;
   const commands: { command: string; ms: number; exitCode: number }[] = [];
   const secret = new Secret('hunter2-very-secret');
+  const quoted = new Secret("it's a secret");
 
   beforeAll(async () => {
     sshd = await startSshd();
@@ -21,7 +22,7 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'ssh executor
       port: sshd.port,
       user: sshd.user,
       privateKeyPath: `${sshd.clientKeyPath}.pub`,
-      secrets: [secret],
+      secrets: [secret, quoted],
       onCommand: (command, ms, exitCode) => commands.push({ command, ms, exitCode }),
     }));
   });
@@ -115,9 +116,11 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'ssh executor
     commands.length = 0;
     await executor.run(['printf', '%s', secret.reveal()]);
     await executor.run(['sh', '-c', 'exit 4']);
+    await executor.run(and(['printf', '%s', quoted.reveal()], ['true']));
     expect(commands.map(({ command, exitCode }) => [command, exitCode])).toEqual([
-      ["'printf' '%s' '[REDACTED]'", 0],
-      ["'sh' '-c' 'exit 4'", 4],
+      ['printf %s [REDACTED]', 0],
+      ["sh -c 'exit 4'", 4],
+      ["sh -c 'printf %s '\\''[REDACTED]'\\'' && true'", 0],
     ]);
     expect(commands.every((c) => Number.isInteger(c.ms) && c.ms >= 0)).toBe(true);
   });
