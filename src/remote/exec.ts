@@ -4,6 +4,11 @@ import type { Client, ClientChannel } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
 import type { ExecResult, RunOptions } from './executor.js';
 
+/** The connection went away while a command ran: the executor holding it must not be used again. */
+export class ConnectionLostError extends ConnectionError {
+  override name = 'ConnectionLostError';
+}
+
 /** Exit code for a remote command ended by a signal (`SIGTERM`), as a shell reports it (128 + number). */
 export function signalExitCode(signalName: string): number {
   const name = signalName.startsWith('SIG') ? signalName : `SIG${signalName}`;
@@ -66,7 +71,7 @@ function collect(
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return;
       if (exitCode === undefined) {
-        return reject(new ConnectionError(`${target}: the connection ended before the remote command finished`));
+        return reject(new ConnectionLostError(`${target}: the connection ended before the remote command finished`));
       }
       for (const [stream, decoder] of Object.entries(decoders) as ['stdout' | 'stderr', StringDecoder][]) {
         const rest = decoder.end();

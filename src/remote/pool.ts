@@ -1,4 +1,3 @@
-import type { Executor } from './executor.js';
 import { connectSsh, type SshConnectOptions, type SshExecutor } from './ssh-executor.js';
 
 type Connect = (options: SshConnectOptions) => Promise<{ executor: SshExecutor; hostKey: string }>;
@@ -14,7 +13,7 @@ export class ExecutorPool {
 
   constructor(private readonly connect: Connect = connectSsh) {}
 
-  get(options: SshConnectOptions): Promise<Executor> {
+  get(options: SshConnectOptions): Promise<SshExecutor> {
     const key = keyOf(options);
     const existing = this.#connections.get(key);
     if (existing) {

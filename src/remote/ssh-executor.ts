@@ -2,11 +2,12 @@ import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
 import { redact, Secret } from '../lib/secret.js';
 import { resolveAuth, type AuthSources } from './auth.js';
-import { execOnClient } from './exec.js';
+import { ConnectionLostError, execOnClient } from './exec.js';
 import type { Argv, ExecResult, Executor, RunOptions } from './executor.js';
 import { HostKeyCheck } from './host-key.js';
 import { quoteArgv } from './quote.js';
 import { sftpUpload } from './sftp-upload.js';
+import { Slots } from './slots.js';
 
 export interface SshConnectOptions extends AuthSources {
   host: string;
@@ -77,6 +78,8 @@ export class SshExecutor implements Executor {
   /** Each secret as written, and as it reads once and twice quoted (inside and/or/pipe): longest first. */
   readonly #secretForms: Secret[];
   #sftp: Promise<SFTPWrapper> | undefined;
+  /** OpenSSH allows 10 sessions per connection (MaxSessions); one is kept for SFTP and one spare. */
+  readonly #channels = new Slots(8);
 
   constructor(
     private readonly client: Client,
@@ -114,14 +117,16 @@ export class SshExecutor implements Executor {
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
     const started = performance.now();
-    const result = await execOnClient(this.client, this.target, quoteArgv(argv), options).catch((error: unknown) => {
-      // A channel that ended without an exit status means the connection is gone: never hand it out again.
-      if (error instanceof ConnectionError) {
-        this.#lost ??= error;
-        this.client.end();
-      }
-      throw error;
-    });
+    const command = quoteArgv(argv);
+    const result = await this.#channels.use(() => execOnClient(this.client, this.target, command, options)).catch(
+      (error: unknown) => {
+        if (error instanceof ConnectionLostError) {
+          this.#lost ??= error;
+          this.client.end();
+        }
+        throw error;
+      },
+    );
     this.options.onCommand?.(this.describe(argv), Math.round(performance.now() - started), result.exitCode);
     return { ...result, command: this.describe(argv) };
   }

@@ -92,7 +92,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     // sftp-server logs each request (open with flags and mode, setstat, rename) to its own log; -d is
     // where relative paths start. sshd runs the subsystem line through the user's shell, so 2>> works.
     `Subsystem sftp /usr/lib/openssh/sftp-server -e -l INFO -d ${sftpHome} 2>>${sftpLogPath}`,
-    'MaxSessions 100',
   ];
   await writeFile(join(dir, 'sshd_config'), `${config.join('\n')}\n`);
   await run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')]);

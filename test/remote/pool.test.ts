@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ConnectionError } from '../../src/lib/errors.js';
 import { ExecutorPool } from '../../src/remote/pool.js';
 import { connectSsh } from '../../src/remote/ssh-executor.js';
 import { describeIf, hasCommand, isRoot } from '../helpers/requirements.js';
@@ -63,10 +64,10 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'executor poo
     const pool = new ExecutorPool();
     const executor = await pool.get(options(second));
     // The command's parent is sshd's process for this connection: killing it drops the connection.
-    await expect(executor.run(['sh', '-c', 'kill -KILL $PPID; sleep 5'])).rejects.toMatchObject({
-      name: 'ConnectionError',
-      message: `127.0.0.1:${second.port}: the connection ended before the remote command finished`,
-    });
+    const lost = await executor.run(['sh', '-c', 'kill -KILL $PPID; sleep 5']).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(ConnectionError);
+    expect((lost as Error).message).toBe(`127.0.0.1:${second.port}: the connection ended before the remote command finished`);
+    expect(executor.alive).toBe(false);
     const replacement = await pool.get(options(second));
     expect(replacement).not.toBe(executor);
     expect((await replacement.run(['printf', 'back'])).stdout).toBe('back');
