@@ -6,6 +6,8 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The command line as run, secrets redacted (for messages); set by implementations that quote. */
+  command?: string;
 }
 
 export interface RunOptions {
@@ -21,4 +23,6 @@ export interface Executor {
   /** Writes `content` to `path` with `mode`, creating parent folders; the mode is set before any content is written. */
   upload(path: string, content: string | Buffer, mode: number): Promise<void>;
   close(): Promise<void>;
+  /** Hides the run's secrets in text about to be shown (command lines, stderr); identity when absent. */
+  redact?(text: string): string;
 }

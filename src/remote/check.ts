@@ -1,0 +1,19 @@
+import { RemoteCommandError } from '../lib/errors.js';
+import type { Argv, ExecResult, Executor, RunOptions } from './executor.js';
+import { quoteArgv } from './quote.js';
+
+const STDERR_TAIL = 2_000;
+
+/** Runs argv and throws RemoteCommandError (host, redacted command, exit code, end of stderr) unless it exits 0. */
+export async function check(executor: Executor, argv: Argv, options?: RunOptions): Promise<ExecResult> {
+  const result = await executor.run(argv, options);
+  if (result.exitCode !== 0) {
+    throw new RemoteCommandError(
+      executor.host,
+      result.command ?? quoteArgv(argv),
+      result.exitCode,
+      (executor.redact?.(result.stderr) ?? result.stderr).slice(-STDERR_TAIL),
+    );
+  }
+  return result;
+}

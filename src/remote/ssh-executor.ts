@@ -1,0 +1,171 @@
+import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
+import { CancelledError, ConnectionError } from '../lib/errors.js';
+import { redact, Secret } from '../lib/secret.js';
+import { resolveAuth, type AuthSources } from './auth.js';
+import { ConnectionLostError, execOnClient } from './exec.js';
+import type { Argv, ExecResult, Executor, RunOptions } from './executor.js';
+import { HostKeyCheck } from './host-key.js';
+import { quoteArgv } from './quote.js';
+import { sftpUpload } from './sftp-upload.js';
+import { Slots } from './slots.js';
+
+export interface SshConnectOptions extends AuthSources {
+  host: string;
+  port?: number;
+  user?: string;
+  /** Names the target in messages (the workspace); the host is always named too. */
+  name?: string;
+  /** `SHA256:...` as pinned in the state: any other host key is refused. */
+  pinnedHostKey?: string;
+  readyTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  /** Called after every command (for --verbose) with the command line, secrets redacted. */
+  onCommand?: (redactedCommand: string, ms: number, exitCode: number) => void;
+  secrets?: readonly Secret[];
+}
+
+export interface SshConnection {
+  executor: SshExecutor;
+  /** The host key fingerprint the server presented, for the caller to pin. */
+  hostKey: string;
+}
+
+export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' | 'name'>): string {
+  const address = `${options.host}:${options.port ?? 22}`;
+  return options.name ? `${options.name} (${address})` : address;
+}
+
+/** Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error. */
+export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
+  const auth = await resolveAuth(options);
+  const target = describeTarget(options);
+  const hostKeys = new HostKeyCheck(options.pinnedHostKey);
+  const client = new ssh2.Client();
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      client.removeListener('ready', onReady).removeListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) return resolve();
+      client.on('error', () => undefined).end();
+      reject(error);
+    };
+    const onReady = () => settle();
+    const onError = (error: Error) =>
+      settle(hostKeys.mismatch(target) ?? new ConnectionError(`${target}: ${error.message}`, { cause: error }));
+    const onAbort = () => settle(new CancelledError());
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('error', onError).once('ready', onReady);
+    client.connect({
+      host: options.host,
+      port: options.port ?? 22,
+      username: options.user ?? 'root',
+      ...auth,
+      hostVerifier: (key: Buffer) => hostKeys.verify(key),
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+    });
+  });
+  if (hostKeys.seen === undefined) throw new Error('ssh2 completed a handshake without verifying the host key');
+  return { executor: new SshExecutor(client, target, options), hostKey: hostKeys.seen };
+}
+
+/** An Executor over one ssh2 connection, reused for every command and upload. */
+export class SshExecutor implements Executor {
+  readonly host: string;
+  #lost: Error | undefined;
+  /** Each secret as written, and as it reads once and twice quoted (inside and/or/pipe): longest first. */
+  readonly #secretForms: Secret[];
+  #sftp: Promise<SFTPWrapper> | undefined;
+  /** OpenSSH allows 10 sessions per connection (MaxSessions); one is kept for SFTP and one spare. */
+  readonly #channels = new Slots(8);
+
+  constructor(
+    private readonly client: Client,
+    private readonly target: string,
+    private readonly options: SshConnectOptions,
+  ) {
+    this.host = options.host;
+    this.#secretForms = (options.secrets ?? [])
+      .flatMap((secret) => {
+        const once = escapeQuotes(secret.reveal());
+        return [escapeQuotes(once), once, secret.reveal()];
+      })
+      .map((form) => new Secret(form));
+    client.on('error', (error) => {
+      this.#lost = error;
+    });
+    client.on('close', () => {
+      this.#lost ??= new Error('connection closed');
+    });
+  }
+
+  get alive(): boolean {
+    return this.#lost === undefined;
+  }
+
+  /** The command line as the remote shell receives it, secrets redacted: for messages and --verbose. */
+  describe(argv: Argv): string {
+    return this.redact(quoteArgv(argv));
+  }
+
+  redact(text: string): string {
+    return redact(text, this.#secretForms);
+  }
+
+  async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
+    this.#ensureAlive();
+    const started = performance.now();
+    const command = quoteArgv(argv);
+    const result = await this.#channels.use(() => execOnClient(this.client, this.target, command, options)).catch(
+      (error: unknown) => {
+        if (error instanceof ConnectionLostError) {
+          this.#lost ??= error;
+          this.client.end();
+        }
+        throw error;
+      },
+    );
+    this.options.onCommand?.(this.describe(argv), Math.round(performance.now() - started), result.exitCode);
+    return { ...result, command: this.describe(argv) };
+  }
+
+  async upload(path: string, content: string | Buffer, mode: number): Promise<void> {
+    this.#ensureAlive();
+    const sftp = await this.#openSftp();
+    try {
+      await sftpUpload(sftp, path, typeof content === 'string' ? Buffer.from(content) : content, mode);
+    } catch (error) {
+      throw new ConnectionError(`${this.target}: upload of ${path} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.alive) return;
+    await new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve());
+      this.client.end();
+    });
+  }
+
+  #openSftp(): Promise<SFTPWrapper> {
+    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
+    }).catch((error: Error) => {
+      this.#sftp = undefined;
+      throw new ConnectionError(`${this.target}: cannot open an SFTP session: ${error.message}`, { cause: error });
+    });
+    return this.#sftp;
+  }
+
+  #ensureAlive(): void {
+    if (this.#lost) {
+      throw new ConnectionError(`${this.target}: the SSH connection was lost: ${this.#lost.message}`, { cause: this.#lost });
+    }
+  }
+}
+
+function escapeQuotes(text: string): string {
+  return text.replaceAll("'", `'\\''`);
+}
