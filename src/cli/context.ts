@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config/load.js';
 import { useColour } from '../ui/colour.js';
 import type { Io } from '../ui/io.js';
+import { redact, type Secret } from '../lib/secret.js';
 import { Logger } from '../ui/logger.js';
 
 export interface GlobalOptions {
@@ -31,6 +32,7 @@ export class Context {
   exitCode = 0;
   #log: Logger | undefined;
   #config: LoadedConfig | undefined;
+  readonly #secrets: Secret[] = [];
 
   constructor(init: ContextInit) {
     this.io = init.io;
@@ -58,8 +60,19 @@ export class Context {
   }
 
   get log(): Logger {
-    this.#log ??= new Logger(this.io, this.globals.verbose ? 'verbose' : this.globals.quiet ? 'quiet' : 'normal', this.colour);
+    this.#log ??= new Logger(this.io, this.globals.verbose ? 'verbose' : this.globals.quiet ? 'quiet' : 'normal', this.colour, (text) =>
+      this.scrub(text),
+    );
     return this.#log;
+  }
+
+  /** Registers secret values: from now on they are replaced by [REDACTED] in everything written to stderr. */
+  addSecrets(secrets: Iterable<Secret>): void {
+    this.#secrets.push(...secrets);
+  }
+
+  scrub(text: string): string {
+    return redact(text, this.#secrets);
   }
 
   /** The validated configuration, loaded once per run. */

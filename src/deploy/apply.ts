@@ -128,7 +128,7 @@ export async function applyWorkspaces(
         if (vm.ip !== entry.vm_ip) await record({ vm_ip: vm.ip ?? null });
       }
       step(target.name, 'waiting for SSH');
-      const connection = await deps.connect(vm.ip!, entry.host_key, { signal: deps.signal });
+      const connection = await deps.connect(vm.ip!, entry.host_key, { signal: deps.signal, timeoutMs: deps.sshTimeoutMs });
       if (entry.host_key !== connection.hostKey) await record({ host_key: connection.hostKey });
       const executor = connection.executor;
       step(target.name, 'checking Docker');

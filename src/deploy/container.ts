@@ -2,7 +2,7 @@ import { dockerPull, dockerRemove } from '../docker/commands.js';
 import { SPEC_HASH_LABEL } from '../docker/labels.js';
 import type { Executor } from '../remote/executor.js';
 import { inspectContainer } from './inspect.js';
-import { check } from './remote-steps.js';
+import { check } from '../remote/check.js';
 import type { LifecycleGroup, WorkspacePlan } from './workspace.js';
 
 export type ContainerAction = 'unchanged' | 'created' | 'replaced';
@@ -10,7 +10,7 @@ export type ContainerAction = 'unchanged' | 'created' | 'replaced';
 /** Runs groups one after another, the commands of a group in parallel; the first failure fails the step. */
 export async function runGroups(executor: Executor, groups: readonly LifecycleGroup[], signal?: AbortSignal): Promise<void> {
   for (const group of groups) {
-    await Promise.all(group.map(({ argv }) => check(executor, argv, signal)));
+    await Promise.all(group.map(({ argv }) => check(executor, argv, { signal })));
   }
 }
 
@@ -31,14 +31,14 @@ export async function convergeContainer(
     onStep('uploading env file');
     await executor.upload(plan.envFilePath, plan.envFileContent.reveal(), 0o600);
     onStep(`pulling ${plan.image}`);
-    await check(executor, dockerPull(plan.image), signal);
+    await check(executor, dockerPull(plan.image), { signal });
     if (current) {
       onStep('removing the old container');
-      await check(executor, dockerRemove(plan.containerName), signal);
+      await check(executor, dockerRemove(plan.containerName), { signal });
     }
-    await check(executor, ['mkdir', '-p', plan.workspaceDir], signal);
+    await check(executor, ['mkdir', '-p', plan.workspaceDir], { signal });
     onStep('starting container');
-    await check(executor, plan.dockerRun, signal);
+    await check(executor, plan.dockerRun, { signal });
     const { onCreate, updateContent, postCreate, postStart } = plan.lifecycle;
     const create = [...onCreate, ...updateContent, ...postCreate];
     if (create.length > 0) {

@@ -35,5 +35,7 @@ export interface LifecycleDeps {
   dockerInstallUrl: string;
   pollIntervalMs: number;
   bootTimeoutMs: number;
+  /** How long a new VM may take to accept SSH (SPEC: 300 s). */
+  sshTimeoutMs: number;
   concurrency: number;
 }

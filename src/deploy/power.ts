@@ -2,7 +2,7 @@ import { mapPool } from '../lib/pool.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
 import { runGroups } from './container.js';
 import type { LifecycleDeps } from './ports.js';
-import { check } from './remote-steps.js';
+import { check } from '../remote/check.js';
 import type { LifecycleGroup } from './workspace.js';
 
 export interface PowerResult {
@@ -30,7 +30,7 @@ export async function setPower(
       if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
       step(action === 'stop' ? 'stopping container' : 'starting container');
       const { executor } = await deps.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: 30_000 });
-      await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), deps.signal);
+      await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), { signal: deps.signal });
       if (action === 'start') {
         const groups = postStart(name);
         if (groups.length > 0) {

@@ -1,19 +1,11 @@
 import { RemoteCommandError } from '../lib/errors.js';
 import { sleep } from '../lib/sleep.js';
-import type { Argv, Executor } from '../remote/executor.js';
-
-/** Runs argv and returns its stdout; a non-zero exit is a RemoteCommandError. */
-export async function check(executor: Executor, argv: Argv, signal?: AbortSignal): Promise<string> {
-  const result = await executor.run(argv, signal ? { signal } : {});
-  if (result.exitCode !== 0) {
-    throw new RemoteCommandError(executor.host, argv.join(' '), result.exitCode, result.stderr || result.stdout);
-  }
-  return result.stdout;
-}
+import { check } from '../remote/check.js';
+import type { Executor } from '../remote/executor.js';
 
 /** The SSH user's home folder on the host (docker's --env-file and -v need absolute paths). */
 export async function homeDir(executor: Executor): Promise<string> {
-  const home = (await check(executor, ['sh', '-c', 'printf %s "$HOME"'])).trim();
+  const home = (await check(executor, ['sh', '-c', 'printf %s "$HOME"'])).stdout.trim();
   return home || '/root';
 }
 
@@ -26,7 +18,7 @@ export async function ensureDocker(executor: Executor, installUrl: string, signa
   let installed = false;
   if (present.exitCode !== 0) {
     // The URL travels as a positional parameter, never inside the script text.
-    await check(executor, ['sh', '-c', 'curl -fsSL "$1" | sh', 'install-docker', installUrl], signal);
+    await check(executor, ['sh', '-c', 'curl -fsSL "$1" | sh', 'install-docker', installUrl], signal ? { signal } : {});
     installed = true;
   }
   await waitForEngine(executor, signal);

@@ -1,0 +1,51 @@
+import type { Connection, LifecycleDeps } from '../deploy/ports.js';
+import type { Secret } from '../lib/secret.js';
+import { ExecutorPool } from '../remote/pool.js';
+import type { SshConnectOptions } from '../remote/ssh-executor.js';
+import { waitForSsh } from '../remote/wait-for-ssh.js';
+
+export interface ConnectorOptions {
+  user: string;
+  port: number;
+  privateKeyPath: string;
+  agent: string | undefined;
+  secrets: readonly Secret[];
+  onCommand?: SshConnectOptions['onCommand'];
+}
+
+/**
+ * SSH for one kamal-dev run: the first connection to a host waits for it to boot (with a deadline), later
+ * ones reuse that connection. `closeAll` ends them all.
+ */
+export function sshConnector(options: ConnectorOptions): { connect: LifecycleDeps['connect']; closeAll(): Promise<void> } {
+  const pool = new ExecutorPool();
+  const opening = new Map<string, Promise<Connection>>();
+  const connect: LifecycleDeps['connect'] = (ip, pinned, { signal, timeoutMs }) => {
+    const target: SshConnectOptions = {
+      host: ip,
+      port: options.port,
+      user: options.user,
+      privateKeyPath: options.privateKeyPath,
+      agent: options.agent,
+      secrets: options.secrets,
+      ...(pinned ? { pinnedHostKey: pinned } : {}),
+      ...(options.onCommand ? { onCommand: options.onCommand } : {}),
+    };
+    const seen = pool.hostKey(target);
+    if (seen) return pool.get(target).then((executor) => ({ executor, hostKey: seen }));
+    let pending = opening.get(ip);
+    if (!pending) {
+      pending = waitForSsh({ ...target, deadlineMs: timeoutMs ?? 300_000, signal }).then((connection) => {
+        pool.adopt(target, connection);
+        return connection;
+      });
+      opening.set(ip, pending);
+      pending.then(
+        () => opening.delete(ip),
+        () => opening.delete(ip),
+      );
+    }
+    return pending;
+  };
+  return { connect, closeAll: () => pool.closeAll() };
+}
