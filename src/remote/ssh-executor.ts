@@ -116,19 +116,22 @@ export class SshExecutor implements Executor {
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
-    const started = performance.now();
-    const command = quoteArgv(argv);
-    const result = await this.#channels.use(() => execOnClient(this.client, this.target, command, options)).catch(
-      (error: unknown) => {
+    const description = this.describe(argv);
+    const result = await this.#channels
+      .use(async () => {
+        const started = performance.now();
+        const done = await execOnClient(this.client, this.target, quoteArgv(argv), options);
+        this.options.onCommand?.(description, Math.round(performance.now() - started), done.exitCode);
+        return done;
+      })
+      .catch((error: unknown) => {
         if (error instanceof ConnectionLostError) {
           this.#lost ??= error;
           this.client.end();
         }
         throw error;
-      },
-    );
-    this.options.onCommand?.(this.describe(argv), Math.round(performance.now() - started), result.exitCode);
-    return { ...result, command: this.describe(argv) };
+      });
+    return { ...result, command: description };
   }
 
   async upload(path: string, content: string | Buffer, mode: number): Promise<void> {
