@@ -74,7 +74,7 @@ export function scanSecrets(input: string, file: string): (SecretsEntry | Export
       for (; offset <= span.lastIndex && i + 1 < lines.length; i++) offset += lines[i + 1]!.length + 1;
     }
     const value = parse(lines.slice(line - 1, i + 1).join('\n'))[key];
-    if (value === undefined) fail(`${key}: expected KEY=value`);
+    if (value === undefined) fail(`${key}: dotenv could not read this line`);
     out.push({ kind: 'assign', key, line, value, quote });
   }
   return out;
