@@ -41,22 +41,22 @@ async function run(ctx: Context, action: 'stop' | 'start', name: string | undefi
   }
 }
 
-/** `kamal-dev stop`: `docker stop` over SSH; the VMs stay up (and keep costing). */
-export function stopCommand(ctx: Context): Command {
-  return new Command('stop')
-    .description('stop workspace containers; their VMs stay up')
-    .argument('[name]', 'the workspace to stop')
+const DESCRIPTIONS = {
+  stop: 'stop workspace containers; their VMs stay up (and keep costing)',
+  start: 'start stopped workspace containers, then their postStartCommand',
+} as const;
+
+function powerCommand(ctx: Context, action: 'stop' | 'start'): Command {
+  return new Command(action)
+    .description(DESCRIPTIONS[action])
+    .argument('[name]', `the workspace to ${action}`)
     .option('--all', 'every workspace in the state')
-    .addHelpText('after', examples(['kamal-dev stop myapp-dev-1', 'kamal-dev stop --all']))
-    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, 'stop', name, options.all));
+    .addHelpText('after', examples([`kamal-dev ${action} myapp-dev-1`, `kamal-dev ${action} --all`]))
+    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, action, name, options.all));
 }
 
+/** `kamal-dev stop`: `docker stop` over SSH; the VMs stay up. */
+export const stopCommand = (ctx: Context): Command => powerCommand(ctx, 'stop');
+
 /** `kamal-dev start`: `docker start` over SSH, then postStartCommand. */
-export function startCommand(ctx: Context): Command {
-  return new Command('start')
-    .description('start stopped workspace containers (then their postStartCommand)')
-    .argument('[name]', 'the workspace to start')
-    .option('--all', 'every workspace in the state')
-    .addHelpText('after', examples(['kamal-dev start myapp-dev-1', 'kamal-dev start --all']))
-    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, 'start', name, options.all));
-}
+export const startCommand = (ctx: Context): Command => powerCommand(ctx, 'start');
