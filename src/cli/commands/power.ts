@@ -1,45 +1,6 @@
 import { Command } from 'commander';
-import { loadPlanInputs } from '../../deploy/plan-inputs.js';
-import { setPower } from '../../deploy/power.js';
-import { buildWorkspacePlan } from '../../deploy/workspace.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
-
-async function run(ctx: Context, action: 'stop' | 'start', name: string | undefined, all: boolean | undefined): Promise<void> {
-  const state = await readState(statePath(ctx.cwd));
-  const names = selectWorkspaces(state, name, all, action);
-  const config = ctx.config();
-  // `start` runs postStartCommand, so it needs the devcontainer; `stop` needs nothing of it.
-  const inputs = action === 'start' ? await loadPlanInputs({ config, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal }) : undefined;
-  const session = await openSession(ctx, inputs?.allSecrets);
-  try {
-    const postStart = (workspace: string) =>
-      inputs
-        ? buildWorkspacePlan({
-            config,
-            devcontainer: inputs.devcontainer,
-            secrets: inputs.secrets,
-            name: workspace,
-            index: 0,
-            placement: { spread: config.config.vms.spread },
-            home: '/',
-          }).lifecycle.postStart
-        : [];
-    const results = await setPower(action, names, postStart, session.deps);
-    session.deps.progress.done();
-    const failed = results.filter((r) => !r.ok);
-    for (const r of failed) ctx.log.error(`${r.name}: ${r.error ?? 'failed'}`);
-    if (failed.length > 0) ctx.exitCode = ExitCode.failed;
-    else ctx.log.success(`${action === 'stop' ? 'Stopped' : 'Started'} ${results.length} workspace(s)`);
-  } finally {
-    await session.close();
-  }
-}
 
 const DESCRIPTIONS = {
   stop: 'stop workspace containers; their VMs stay up (and keep costing)',
@@ -52,7 +13,9 @@ function powerCommand(ctx: Context, action: 'stop' | 'start'): Command {
     .argument('[name]', `the workspace to ${action}`)
     .option('--all', 'every workspace in the state')
     .addHelpText('after', examples([`kamal-dev ${action} myapp-dev-1`, `kamal-dev ${action} --all`]))
-    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, action, name, options.all));
+    .action(async (name: string | undefined, options: { all?: boolean }) =>
+      (await import('./power-action.js')).run(ctx, action, name, options.all),
+    );
 }
 
 /** `kamal-dev stop`: `docker stop` over SSH; the VMs stay up. */
