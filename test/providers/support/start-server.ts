@@ -4,9 +4,6 @@ import { startEmulator } from '../../localcloud/emulator/emulator.js';
 import type { Effect, FaultKind } from '../../localcloud/emulator/faults.js';
 import type { RequestRecord } from '../../localcloud/emulator/state.js';
 
-/** A request as the provider tests read it: the path without the /1.3 prefix. */
-export type LoggedRequest = RequestRecord;
-
 /** The seam between the provider tests and the UpCloud API emulator (test/localcloud/emulator/). */
 export interface TestCloud {
   /** The API base URL without /1.3. */
@@ -17,7 +14,8 @@ export interface TestCloud {
   inject(...faults: Effect[]): void;
   /** Faults for the next requests of one HTTP method, before any other. */
   injectOn(method: string, ...faults: Effect[]): void;
-  requests(): readonly LoggedRequest[];
+  /** The emulator's request log, each path without the /1.3 prefix (e.g. `/server?label=...`). */
+  requests(): readonly RequestRecord[];
   /** Random faults drawn so far, by kind. */
   faultCounts(): Record<FaultKind, number>;
   liveServers(): Array<{ uuid: string; state: string; ip: string; labels: Record<string, string> }>;
