@@ -144,10 +144,22 @@ export class SshExecutor implements Executor {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Ends the connection politely, but never waits more than `graceMs` for the host's answer: a VM that was
+   * just destroyed never answers, and its connection must not keep kamal-dev from exiting.
+   */
+  async close(graceMs = 2_000): Promise<void> {
     if (!this.alive) return;
     await new Promise<void>((resolve) => {
-      this.client.once('close', () => resolve());
+      const timer = setTimeout(() => {
+        this.#lost ??= new Error('connection closed');
+        this.client.destroy();
+        resolve();
+      }, graceMs);
+      this.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.client.end();
     });
   }
