@@ -1,8 +1,10 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another.
 import { startupBenchmark } from './startup.js';
+import { stateStoreBenchmark } from './state-store.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
+  'state-store': stateStoreBenchmark,
 };
 
 const wanted = process.argv.slice(2);
