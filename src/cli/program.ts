@@ -3,11 +3,14 @@ import { configCommand } from './commands/config.js';
 import { deployCommand } from './commands/deploy.js';
 import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
+import { startCommand, stopCommand } from './commands/power.js';
+import { removeCommand } from './commands/remove.js';
+import { statusCommand } from './commands/status.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
-const COMMANDS = [initCommand, configCommand, deployCommand, listCommand] as const;
+const COMMANDS = [initCommand, configCommand, deployCommand, listCommand, statusCommand, stopCommand, startCommand, removeCommand] as const;
 
 export function buildProgram(ctx: Context, version: string): Command {
   const program = new Command('kamal-dev')

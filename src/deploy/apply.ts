@@ -24,6 +24,8 @@ export interface Target {
   name: string;
   index: number;
   entry: Entry;
+  /** Reserved by this run: no create can have been sent for it yet, so no look-up by its request label. */
+  fresh?: boolean;
 }
 
 export interface WorkspaceResult {
@@ -81,7 +83,7 @@ export async function applyWorkspaces(
       }
       deps.log.warn(`${target.name}: VM ${entry.vm_id} is gone at the provider; creating a new one`);
     }
-    if (entry.request_id) {
+    if (entry.request_id && !target.fresh) {
       const [adopted] = await deps.provider.listVms({ ...labels, 'kamal-dev-request': entry.request_id }, deps.signal);
       if (adopted) return adopted;
     }

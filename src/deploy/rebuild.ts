@@ -43,7 +43,10 @@ export async function rebuildState(service: string, deps: LifecycleDeps): Promis
   const { deployments } = await deps.state.read();
   const pinnedKeys = new Map(Object.values(deployments).filter((e) => e.vm_id && e.host_key).map((e) => [e.vm_id!, e.host_key!]));
   const perVm = await mapPool(vms, deps.concurrency, (vm) => workspacesOnVm(service, vm, pinnedKeys.get(vm.id), deps), deps.signal);
-  const found = perVm.flat().filter((f): f is Found => f !== undefined);
+  const found = perVm
+    .flat()
+    .filter((f): f is Found => f !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   const liveIds = new Set(vms.map((vm) => vm.id));
   return deps.state.update((state) => {
     const added: string[] = [];

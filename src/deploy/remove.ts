@@ -54,7 +54,7 @@ export async function removeWorkspaces(
         if (entry.vm_id) ids.add(entry.vm_id);
         if (entry.request_id) {
           // A create whose reply was lost still carries its request label.
-          const labelled = await deps.provider.listVms({ ...serviceLabels(service), 'kamal-dev-request': entry.request_id }, deps.signal);
+          const labelled = await deps.provider.listVms({ ...serviceLabels(entry.service ?? service), 'kamal-dev-request': entry.request_id }, deps.signal);
           for (const vm of labelled) ids.add(vm.id);
         }
         for (const id of ids) {

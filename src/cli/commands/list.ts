@@ -27,6 +27,19 @@ export function renderDeployments(deployments: Record<string, Entry>, format: Li
   }
 }
 
+/** `list --rebuild`: the only part of list that needs the config, credentials and the network (loaded lazily). */
+async function rebuild(ctx: Context): Promise<void> {
+  const [{ openSession }, { rebuildState }] = await Promise.all([import('../session.js'), import('../../deploy/rebuild.js')]);
+  const session = await openSession(ctx);
+  try {
+    const { added, missing } = await rebuildState(session.config.config.service, session.deps);
+    session.deps.progress.done();
+    ctx.log.info(`Rebuilt from the provider: ${added.length} added${added.length ? ` (${added.join(', ')})` : ''}, ${missing.length} missing${missing.length ? ` (${missing.join(', ')})` : ''}`);
+  } finally {
+    await session.close();
+  }
+}
+
 /**
  * `kamal-dev list`: the workspaces of the state file. Reads the state only (no config, no network, no lock),
  * so it works in any project folder and stays fast.
@@ -35,8 +48,10 @@ export function listCommand(ctx: Context): Command {
   return new Command('list')
     .description('list the workspaces recorded in .kamal/dev_state.yml (reads the state only, no network)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
-    .addHelpText('after', examples(['kamal-dev list', 'kamal-dev list --format json']))
-    .action(async (options: { format: ListFormat }) => {
+    .option('--rebuild', "reconcile the state with the service's VMs at the provider (adds lost ones, marks vanished ones missing)")
+    .addHelpText('after', examples(['kamal-dev list', 'kamal-dev list --format json', 'kamal-dev list --rebuild    # after the state file was lost']))
+    .action(async (options: { format: ListFormat; rebuild?: boolean }) => {
+      if (options.rebuild) await rebuild(ctx);
       const { deployments } = await readState(statePath(ctx.cwd));
       if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
       const text = renderDeployments(deployments, options.format);
