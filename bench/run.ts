@@ -1,10 +1,12 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another.
+import { deployScalingBenchmark } from './deploy-scaling.js';
 import { startupBenchmark } from './startup.js';
 import { stateStoreBenchmark } from './state-store.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
   'state-store': stateStoreBenchmark,
+  'deploy-scaling': deployScalingBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -7,7 +7,7 @@ export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url)
 
 /** Prints a titled table on stdout. */
 export function printTable(title: string, head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
-  process.stdout.write(`\n${title}\n${renderTable(head, rows.map((row) => row.map(String)))}\n`);
+  console.log(`\n${title}\n${renderTable(head, rows.map((row) => row.map(String)))}`);
 }
 
 /** Where and on what the figures were taken: the machine is shared, so its load is part of the result. */
@@ -27,6 +27,6 @@ export async function writeResult(name: string, result: Record<string, unknown>)
   const file = `${RESULTS_DIR}${name}.json`;
   const body = { benchmark: name, recorded_at: new Date().toISOString(), machine: machine(), ...result };
   await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
-  process.stdout.write(`results written to ${file}\n`);
+  console.log(`results written to ${file}`);
   return file;
 }
