@@ -36,6 +36,12 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
     controller.abort();
   };
   if (!init.signal) process.on('SIGINT', onSigint);
+  // A closed pipe (`kamal-dev list | head`) is the reader's choice, not an error.
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  };
+  if (!init.io) process.stdout.on('error', onStdoutError);
   const ctx = new Context({
     io: init.io ?? processIo(),
     env: init.env ?? process.env,

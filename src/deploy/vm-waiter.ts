@@ -14,6 +14,7 @@ interface Pending {
  */
 export class VmWaiter {
   private readonly pending = new Map<string, Pending>();
+  private readonly waiting = new Map<string, Promise<Vm>>();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -26,13 +27,21 @@ export class VmWaiter {
     return this.options.now?.() ?? Date.now();
   }
 
+  /** Workspaces sharing a VM share its wait. */
   waitFor(id: string): Promise<Vm> {
-    return new Promise<Vm>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, deadline: this.now() + this.options.timeoutMs });
-      this.loop ??= this.run().finally(() => {
-        this.loop = undefined;
+    let waiting = this.waiting.get(id);
+    if (!waiting) {
+      waiting = new Promise<Vm>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject, deadline: this.now() + this.options.timeoutMs });
+        this.loop ??= this.run().finally(() => {
+          this.loop = undefined;
+        });
       });
-    });
+      this.waiting.set(id, waiting);
+      const forget = () => this.waiting.delete(id);
+      waiting.then(forget, forget);
+    }
+    return waiting;
   }
 
   private async run(): Promise<void> {

@@ -95,10 +95,12 @@ describe('deploy: usage errors (exit 2)', () => {
     expect((await dryRun('--count', '100', '--format', 'json')).code).toBe(0);
   });
 
-  it('without --dry-run (creating is not built yet)', async () => {
+  it('without --dry-run and without credentials: exit 2 before anything is created', async () => {
+    const before = project.snapshot();
     const result = await runCli(['deploy', '--yes'], { cwd: project.dir, env: project.env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('ERROR: deploy needs --dry-run for now');
+    expect(result.stderr).toContain('ERROR: UpCloud credentials missing');
+    expect(project.snapshot()).toEqual(before);
   });
 
   it('--format of an unknown kind', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
@@ -48,6 +48,9 @@ describeIf(requirements(), 'end to end on the local cloud: deploy, redeploy, sto
     }, 40);
     const result = await run(['deploy', '--count', '3', '--yes', '--verbose']).finally(() => clearInterval(sampler));
     expect(samples).toBeGreaterThan(10);
+    // --verbose shows every provider request and every remote command
+    expect(result.stderr).toMatch(/API POST \/server -> 202 \(\d+ ms\)/);
+    expect(result.stderr).toMatch(/SSH docker run --detach --name e2e-dev-1 .* -> exit 0/);
     expect(result.stderr).toContain('Docker installed'); // the VMs had no Docker: bootstrapped from the install URL
     expect(result.code, result.stderr).toBe(0);
     expect((await cloud.stats()).live_servers).toBe(3);
@@ -84,7 +87,9 @@ describeIf(requirements(), 'end to end on the local cloud: deploy, redeploy, sto
 
     const [name, entry] = Object.entries(before)[0]!;
     expect((await project.ssh(entry.vm_ip, `docker exec ${name} sh -c 'echo kept > /workspace/notes.txt'`)).code).toBe(0);
-    const changed = await run(['deploy', '--count', '3', '--yes'], { KAMAL_DEV_TEST_GREETING: 'changed greeting' });
+    const devcontainer = path.join(project.dir, '.devcontainer/devcontainer.json');
+    writeFileSync(devcontainer, readFileSync(devcontainer, 'utf8').replace('"GREETING": "${localEnv:KAMAL_DEV_TEST_GREETING:hello from kamal-dev}"', '"GREETING": "changed greeting"'));
+    const changed = await run(['deploy', '--count', '3', '--yes']);
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stdout.match(/replaced/g)).toHaveLength(3);
     const info = await inspect(entry.vm_ip, name);
