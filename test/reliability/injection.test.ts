@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, startLocalCloud, type LocalCloud } from '../e2e/local-cloud.js';
-import { printTable } from '../../bench/lib/report.js';
+import { printTable, writeResult } from '../../bench/lib/report.js';
 import { makeHome, makeProject, tempRoot } from './helpers/fixture-project.js';
 import { plantPayload, PLACES, type Place } from './helpers/injection-project.js';
 import { classify } from './helpers/outcome.js';
@@ -19,7 +19,7 @@ const NAME_PLACES: readonly Place[] = ['service', 'naming.pattern'];
 
 /** Runs a printed `docker run …` line through sh with `docker` defined to print its argv: the line as a user would paste it. */
 function argvOfPrintedLine(line: string): string[] {
-  const out = spawnSync('sh', ['-c', `docker() { printf '%s\\0' "$@"; }\n${line}`], { encoding: 'utf8' });
+  const out = spawnSync('sh', ['-c', `docker() { printf '%s\\0' docker "$@"; }\n${line}`], { encoding: 'utf8' });
   return out.stdout.split('\0').slice(0, -1);
 }
 
@@ -58,7 +58,8 @@ describe('injection: shell payloads in names, env values, mount paths and secret
       if (NAME_PLACES.includes(place) && outcome.verdict !== 'rejected') problems.push(`${place} #${p}: a name with shell characters was not rejected (exit ${text.code})`);
       if (outcome.verdict === 'accepted') {
         const planned = JSON.parse(json.stdout) as { workspaces: Array<{ docker_run: string[] }> };
-        const lines = text.stdout.split('\n').filter((l) => l.trimStart().startsWith('docker run '));
+        // each workspace's block ends at a blank line; its docker run may span lines (a value with a newline)
+        const lines = text.stdout.split('\n\n').map((block) => /^ *docker run [\s\S]*/m.exec(block)?.[0]).filter((l) => l !== undefined);
         expect(lines.length).toBe(planned.workspaces.length);
         lines.forEach((line, w) => {
           if (JSON.stringify(argvOfPrintedLine(line.trim())) !== JSON.stringify(planned.workspaces[w]!.docker_run)) {
@@ -82,6 +83,7 @@ describe('injection: shell payloads in names, env values, mount paths and secret
         const r = rows.get(place)!;
         return [place, r.runs, r.accepted, r.rejected, r.other, r.ran, r.argvMismatch];
       }));
+    await writeResult('reliability-injection', { payloads: shellPayloads('/tmp/owned-<random>'), per_place: Object.fromEntries(rows), problems });
     expect(problems).toEqual([]);
     expect(rows.get('containerEnv')!.accepted, 'env values with shell characters are data, not an error').toBe(shellPayloads('x').length);
   }, 600_000);
@@ -105,7 +107,7 @@ describeIf(requirements(), 'injection on a real VM: deploy --yes with every payl
       const file = marker();
       markers.set(place, file);
       // the payload that mixes $( ), backticks and ;
-      extraEnv = { ...extraEnv, ...plantPayload(project.dir, place, shellPayloads(file)[9]!) };
+      extraEnv = { ...extraEnv, ...plantPayload(project.dir, place, shellPayloads(file)[9]!, { dockerValid: true }) };
     }
     const deployed = await project.run(['deploy', '--count', '1', '--yes'], extraEnv);
     const removeAll = () => project.run(['remove', '--all', '--force']);
@@ -114,6 +116,8 @@ describeIf(requirements(), 'injection on a real VM: deploy --yes with every payl
       const listed = JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string }>;
       const [name, entry] = Object.entries(listed)[0]!;
       const onVm = await project.ssh(entry.vm_ip, 'ls -a /tmp /root; docker exec ' + name + ' ls -a /tmp');
+      expect(onVm.code, onVm.stderr).toBe(0);
+      expect(onVm.stdout, 'the listing reached the container').toContain('kamal-dev-post-create');
       const inspect = JSON.parse((await project.ssh(entry.vm_ip, `docker inspect ${name}`)).stdout) as Array<{ Config: { Env: string[] } }>;
       const secret = await project.ssh(entry.vm_ip, `docker exec ${name} sh -c 'echo $EVIL_SECRET_B64 | base64 -d'`);
       const leaked = [...markers].filter(([, file]) => existsSync(file) || onVm.stdout.includes(file.slice('/tmp/'.length)));

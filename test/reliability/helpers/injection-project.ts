@@ -8,7 +8,9 @@ export const PLACES = ['service', 'naming.pattern', 'containerEnv', 'remoteEnv',
 export type Place = (typeof PLACES)[number];
 
 /** Edits dev.yml, devcontainer.json or the secrets file of the project in `dir` so `payload` sits at `place`. */
-export function plantPayload(dir: string, place: Place, payload: string): NodeJS.ProcessEnv {
+export function plantPayload(dir: string, place: Place, payload: string, options: { dockerValid?: boolean } = {}): NodeJS.ProcessEnv {
+  // docker accepts any container path but only [a-zA-Z0-9][a-zA-Z0-9_.-]* as a volume name
+  const volume = (p: string) => (options.dockerValid ? 'evil-volume' : `evil${p}`);
   const devYml = path.join(dir, 'config/dev.yml');
   const devcontainer = path.join(dir, '.devcontainer/devcontainer.json');
   const secrets = path.join(dir, '.kamal/secrets');
@@ -41,10 +43,10 @@ export function plantPayload(dir: string, place: Place, payload: string): NodeJS
       editJson((j) => (j.containerEnv = { ...j.containerEnv, FROM_LOCAL: '${localEnv:KAMAL_DEV_EVIL}' }));
       return { KAMAL_DEV_EVIL: payload };
     case 'mount-string':
-      editJson((j) => (j.mounts = [...(j.mounts ?? []), `source=evil${payload.replaceAll(',', '')},target=/evil${payload.replaceAll(',', '')},type=volume`]));
+      editJson((j) => (j.mounts = [...(j.mounts ?? []), `source=${volume(payload.replaceAll(',', ''))},target=/evil${payload.replaceAll(',', '')},type=volume`]));
       return {};
     case 'mount-object':
-      editJson((j) => (j.mounts = [...(j.mounts ?? []), { source: `evil${payload}`, target: `/evil${payload}`, type: 'volume' }]));
+      editJson((j) => (j.mounts = [...(j.mounts ?? []), { source: volume(payload), target: `/evil${payload}`, type: 'volume' }]));
       return {};
     case 'workspaceFolder':
       editJson((j) => (j.workspaceFolder = `/work/${payload}`));
