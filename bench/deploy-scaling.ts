@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { tempProject } from '../test/helpers/project.js';
+import { stepTimeline } from './lib/phases.js';
 import { acceptedSshLogins, requestDelta, startBenchCloud } from './lib/local-cloud.js';
 import { kamalDev, requireBuild } from './lib/proc.js';
 import { printTable, writeResult } from './lib/report.js';
@@ -20,6 +21,8 @@ interface Row {
   api_requests: number;
   requests_by_route: Record<string, number>;
   ssh_logins_per_vm: number[];
+  /** ms after the spawn when the last workspace reached each step. */
+  last_workspace_reached_ms: Record<string, number>;
 }
 
 /** `deploy --count N --yes` on the local cloud (netns VMs, 5 s boot): wall time, API requests, SSH logins per VM. */
@@ -34,6 +37,7 @@ export async function deployScalingBenchmark(): Promise<void> {
       const env = { PATH: process.env.PATH, NO_COLOR: '1', HOME: home, ...cloud.env, KAMAL_DEV_TEST_TOKEN: 'bench-token' };
       try {
         const before = cloud.requests().byRoute;
+        const startedAt = Date.now();
         const run = await kamalDev(['deploy', '--count', String(count), '--yes'], { cwd: dir, env, timeoutMs: 900_000 });
         const delta = requestDelta(before, cloud.requests().byRoute);
         const state = JSON.parse((await kamalDev(['list', '--format', 'json'], { cwd: dir, env })).stdout || '{}') as Record<string, { status: string; vm_ip?: string }>;
@@ -47,6 +51,7 @@ export async function deployScalingBenchmark(): Promise<void> {
           api_requests: Object.values(delta).reduce((a, b) => a + b, 0),
           requests_by_route: delta,
           ssh_logins_per_vm: entries.filter((e) => e.vm_ip).map((e) => acceptedSshLogins(e.vm_ip as string)),
+          last_workspace_reached_ms: stepTimeline(run.stderr, startedAt),
         });
         const removed = await kamalDev(['remove', '--all', '--force'], { cwd: dir, env, timeoutMs: 600_000 });
         if (removed.code !== 0 || cloud.liveServers() !== 0) throw new Error(`remove --all --force left ${cloud.liveServers()} VMs (exit ${removed.code}): ${removed.stderr}`);
@@ -66,6 +71,9 @@ export async function deployScalingBenchmark(): Promise<void> {
     rows.map((r) => [r.count, (r.wall_ms / 1000).toFixed(1), String(r.exit), `${r.running}/${r.count}`, r.api_requests, r.ssh_logins_per_vm.join(' ')]));
   console.log(`t(10)/t(1) = ${scaling} (target <= ${TARGET_RATIO}); API requests for N=10: ${n10?.api_requests} (target <= ${TARGET_REQUESTS_N10}); SSH logins per VM: max ${maxSsh} (target ${TARGET_SSH_PER_VM})`);
   for (const r of rows) console.log(`N=${r.count} requests: ${JSON.stringify(r.requests_by_route)}`);
+  const steps = [...new Set(rows.flatMap((r) => Object.keys(r.last_workspace_reached_ms)))];
+  printTable('When the last workspace reached each step (s after the spawn)', ['STEP', ...rows.map((r) => `N=${r.count}`)],
+    steps.map((step) => [step, ...rows.map((r) => (r.last_workspace_reached_ms[step] === undefined ? '-' : (r.last_workspace_reached_ms[step] / 1000).toFixed(1)))]));
   await writeResult('deploy-scaling', {
     boot_delay_ms: BOOT_DELAY_MS,
     runs: rows,

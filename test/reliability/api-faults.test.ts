@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, startLocalCloud, type LocalCloud } from '../e2e/local-cloud.js';
 import { printTable, writeResult } from '../../bench/lib/report.js';
-import { deployEnd, duplicateVms, untrackedVms, type DeployEnd } from './helpers/cloud-checks.js';
+import { deployEnd, duplicateVms, removeAll, untrackedVms, type DeployEnd } from './helpers/cloud-checks.js';
 
 const ROUNDS = Number(process.env.RELIABILITY_FAULT_ROUNDS ?? 20);
 const WORKSPACES = 3;
@@ -29,6 +29,7 @@ describeIf(requirements(), `API faults: ${ROUNDS} deploys of ${WORKSPACES} works
     let untracked = 0;
     let leftAfterFirstRemove = 0;
     let leftAfterRetries = 0;
+    let removesHung = 0;
     for (let round = 1; round <= ROUNDS; round += 1) {
       const project = e2eProject(cloud);
       const stateFile = path.join(project.dir, '.kamal/dev_state.yml');
@@ -43,28 +44,30 @@ describeIf(requirements(), `API faults: ${ROUNDS} deploys of ${WORKSPACES} works
       duplicates += dup.length;
       untracked += lost.length;
       // remove under the same faults; a user whose remove failed runs it again
-      const removes: Array<number | null> = [];
+      const removes: Array<number | string | null> = [];
       let left = Number.NaN;
       for (let attempt = 1; attempt <= 3; attempt += 1) {
-        removes.push((await project.run(['remove', '--all', '--force'])).code);
+        const removed = await removeAll(project);
+        if (removed.hung) removesHung += 1;
+        removes.push(removed.hung ? 'hung' : removed.code);
         left = (await cloud.stats()).live_servers;
         if (attempt === 1) leftAfterFirstRemove += left;
-        if (removes.at(-1) === 0 && left === 0) break;
+        if ((removes.at(-1) === 0 || removes.at(-1) === 'hung') && left === 0) break;
       }
       leftAfterRetries += left;
       const faultCounts = (await cloud.stats()) as unknown as { faults: Record<string, number> };
       rounds.push({ round, deploy_exit: deploy.code, end, why, duplicates: dup, untracked: lost, remove_exits: removes, vms_left: left, faults_so_far: faultCounts.faults });
-      if (end === 'unclear') console.log(`round ${round}: ${why}`);
+      console.log(`round ${round}: deploy exit ${deploy.code} ${end} ${why}; removes ${removes.join(',')}; VMs left ${left}`);
       if (left > 0) {
         // clean up without faults so the next round starts empty, and say so
         await faults({ fault_rate: 0 });
-        await project.run(['remove', '--all', '--force']);
+        await removeAll(project);
         console.log(`round ${round}: ${left} VM(s) left after 3 removes under faults`);
       }
       rmSync(path.dirname(project.dir), { recursive: true, force: true });
     }
     await faults({ fault_rate: 0 });
-    const summary = { rounds: ROUNDS, workspaces_per_deploy: WORKSPACES, fault_rate: FAULT_RATE, fault_kinds: KINDS, deploy_ends: ends, duplicate_vms: duplicates, untracked_vms_after_deploy: untracked, vms_left_after_first_remove: leftAfterFirstRemove, vms_left_after_up_to_3_removes: leftAfterRetries };
+    const summary = { rounds: ROUNDS, workspaces_per_deploy: WORKSPACES, fault_rate: FAULT_RATE, fault_kinds: KINDS, deploy_ends: ends, duplicate_vms: duplicates, untracked_vms_after_deploy: untracked, vms_left_after_first_remove: leftAfterFirstRemove, vms_left_after_up_to_3_removes: leftAfterRetries, removes_hung_after_finishing: removesHung };
     printTable('API faults: per round', ['ROUND', 'DEPLOY EXIT', 'END', 'DUPLICATES', 'UNTRACKED', 'REMOVE EXITS', 'VMS LEFT'],
       rounds.map((r) => [r.round as number, String(r.deploy_exit), r.end as string, (r.duplicates as string[]).length, (r.untracked as string[]).length, (r.remove_exits as number[]).join(','), r.vms_left as number]));
     printTable('API faults: counts', ['COUNT', 'VALUE'], Object.entries(summary).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));

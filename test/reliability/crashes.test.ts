@@ -7,12 +7,12 @@ import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, startLocalCloud, type LocalCloud, type Project } from '../e2e/local-cloud.js';
 import { seededRandom } from '../localcloud/emulator/prng.js';
 import { printTable, writeResult } from '../../bench/lib/report.js';
-import { leftoversBeside, stateFileHealth, untrackedVms } from './helpers/cloud-checks.js';
+import { leftoversBeside, removeAll, stateFileHealth, untrackedVms } from './helpers/cloud-checks.js';
 
 const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 30);
 const WORKSPACES = 2;
 /** A deploy of 2 workspaces here takes about this long: the kill lands anywhere in it. */
-const KILL_WINDOW_MS = Number(process.env.RELIABILITY_KILL_WINDOW_MS ?? 15_000);
+const KILL_WINDOW_MS = Number(process.env.RELIABILITY_KILL_WINDOW_MS ?? 10_000);
 
 /** Starts `deploy` and SIGKILLs it after `afterMs` (if it is still running). */
 function deployKilledAfter(project: Project, afterMs: number): Promise<{ killed: boolean; code: number | null }> {
@@ -48,6 +48,7 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
     let corrupt = 0;
     let vmsLeft = 0;
     let untrackedAfterRebuild = 0;
+    let removesHung = 0;
     for (let round = 1; round <= ROUNDS; round += 1) {
       const project = e2eProject(cloud);
       const stateFile = path.join(project.dir, '.kamal/dev_state.yml');
@@ -59,7 +60,8 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
       const rebuild = await project.run(['list', '--rebuild', '--format', 'json']);
       const afterRebuild = stateFileHealth(stateFile);
       const lost = await untrackedVms(cloud, stateFile);
-      const remove = await project.run(['remove', '--all', '--force']);
+      const remove = await removeAll(project);
+      if (remove.hung) removesHung += 1;
       const left = (await cloud.stats()).live_servers;
       const afterRemove = stateFileHealth(stateFile);
       corrupt += [afterKill, afterRebuild, afterRemove].filter((h) => h.startsWith('corrupt')).length;
@@ -74,15 +76,15 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
         leftovers_after_kill: leftovers,
         rebuild_exit: rebuild.code,
         untracked_after_rebuild: lost,
-        remove_exit: remove.code,
+        remove_exit: remove.hung ? 'hung' : remove.code,
         vms_left: left,
         state_after_remove: afterRemove,
         ...(remove.code !== 0 || rebuild.code !== 0 ? { stderr: `${rebuild.stderr.slice(-300)} | ${remove.stderr.slice(-300)}` } : {}),
       });
-      if (left > 0) console.log(`round ${round}: ${left} VM(s) left: ${remove.stderr.slice(-500)}`);
+      console.log(`round ${round}: kill at ${killAt} ms (killed ${deploy.killed}), state ${afterKill}, rebuild exit ${rebuild.code}, remove ${remove.hung ? 'hung' : remove.code}, VMs left ${left}`);
       rmSync(path.dirname(project.dir), { recursive: true, force: true });
     }
-    const summary = { rounds: ROUNDS, workspaces_per_deploy: WORKSPACES, kill_window_ms: KILL_WINDOW_MS, killed_mid_deploy: rounds.filter((r) => r.killed).length, corrupt_state_files: corrupt, untracked_vms_after_rebuild: untrackedAfterRebuild, vms_left: vmsLeft };
+    const summary = { rounds: ROUNDS, workspaces_per_deploy: WORKSPACES, kill_window_ms: KILL_WINDOW_MS, killed_mid_deploy: rounds.filter((r) => r.killed).length, corrupt_state_files: corrupt, untracked_vms_after_rebuild: untrackedAfterRebuild, vms_left: vmsLeft, removes_hung_after_finishing: removesHung };
     printTable('Crashes: per round', ['ROUND', 'KILL AT ms', 'KILLED', 'VMS AT KILL', 'STATE AFTER KILL', 'LEFTOVERS', 'REBUILD EXIT', 'UNTRACKED', 'REMOVE EXIT', 'VMS LEFT'],
       rounds.map((r) => [r.round as number, r.kill_at_ms as number, String(r.killed), r.vms_at_kill as number, r.state_after_kill as string, (r.leftovers_after_kill as string[]).join(' ') || '-', String(r.rebuild_exit), (r.untracked_after_rebuild as string[]).length, String(r.remove_exit), r.vms_left as number]));
     printTable('Crashes: counts', ['COUNT', 'VALUE'], Object.entries(summary));

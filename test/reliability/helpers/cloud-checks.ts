@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CliResult } from '../../helpers/cli.js';
-import type { LocalCloud } from '../../e2e/local-cloud.js';
+import { runCli, type CliResult } from '../../helpers/cli.js';
+import type { LocalCloud, Project } from '../../e2e/local-cloud.js';
 import { parseState } from '../../../src/state/read.js';
 
 /** Workspaces with more than one VM at the emulator (by the kamal-dev-workspace label). */
@@ -56,4 +56,14 @@ export function deployEnd(result: CliResult, entries: Record<string, { status: s
   const vague = list.filter(([name, e]) => e.status !== 'running' && (e.status !== 'failed' || !e.error || !result.stderr.includes(name)));
   if (vague.length > 0) return { end: 'unclear', why: `exit 1; not running without a clear error: ${vague.map(([n, e]) => `${n} ${e.status}`).join(', ')}` };
   return { end: 'clear-per-workspace-errors', why: '' };
+}
+
+/**
+ * `remove --all --force`, killed after `timeoutMs`. kamal-dev can hang after finishing: SshExecutor.close()
+ * waits for the TCP close of a connection to a VM that remove has just destroyed. Such a run is reported as
+ * `hung` (its work is judged by the state and the emulator), never hidden.
+ */
+export async function removeAll(project: Project, timeoutMs = 45_000): Promise<{ code: number | null; hung: boolean; stderr: string }> {
+  const result = await runCli(['remove', '--all', '--force'], { cwd: project.dir, env: project.env, timeoutMs });
+  return { code: result.code, hung: result.signal === 'SIGKILL', stderr: result.stderr };
 }
