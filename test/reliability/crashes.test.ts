@@ -11,8 +11,6 @@ import { leftoversBeside, removeAll, stateFileHealth, untrackedVms } from './hel
 
 const ROUNDS = Number(process.env.RELIABILITY_CRASH_ROUNDS ?? 30);
 const WORKSPACES = 2;
-/** A deploy of 2 workspaces here takes about this long: the kill lands anywhere in it. */
-const KILL_WINDOW_MS = Number(process.env.RELIABILITY_KILL_WINDOW_MS ?? 10_000);
 
 /** Starts `deploy` and SIGKILLs it after `afterMs` (if it is still running). */
 function deployKilledAfter(project: Project, afterMs: number): Promise<{ killed: boolean; code: number | null }> {
@@ -44,6 +42,14 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
 
   it('leaves no VM and no corrupt state file', async () => {
     const random = seededRandom(Number(process.env.RELIABILITY_SEED ?? 1));
+    // a deploy that is not killed sets the window, so every kill lands inside a deploy
+    const calibration = e2eProject(cloud);
+    const started = Date.now();
+    expect((await calibration.run(['deploy', '--count', String(WORKSPACES), '--yes'])).code).toBe(0);
+    const KILL_WINDOW_MS = Date.now() - started;
+    await removeAll(calibration);
+    expect((await cloud.stats()).live_servers).toBe(0);
+    rmSync(path.dirname(calibration.dir), { recursive: true, force: true });
     const rounds: Array<Record<string, unknown>> = [];
     let corrupt = 0;
     let vmsLeft = 0;
@@ -52,7 +58,7 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
     for (let round = 1; round <= ROUNDS; round += 1) {
       const project = e2eProject(cloud);
       const stateFile = path.join(project.dir, '.kamal/dev_state.yml');
-      const killAt = Math.round(200 + random() * (KILL_WINDOW_MS - 200));
+      const killAt = Math.round(100 + random() * (KILL_WINDOW_MS - 100));
       const deploy = await deployKilledAfter(project, killAt);
       const afterKill = stateFileHealth(stateFile);
       const leftovers = leftoversBeside(stateFile);

@@ -32,10 +32,10 @@ export function stateFileHealth(stateFile: string): string {
   }
 }
 
-/** Files beside the state file other than it (temporary files, lock folders) left behind. */
+/** Files beside the state file other than it and the secrets files (temporary files, lock folders) left behind. */
 export function leftoversBeside(stateFile: string): string[] {
   const dir = path.dirname(stateFile);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f !== path.basename(stateFile)) : [];
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f !== path.basename(stateFile) && !f.startsWith('secrets')) : [];
 }
 
 export type DeployEnd = 'all-running' | 'clear-per-workspace-errors' | 'clear-error-before-workspaces' | 'unclear';
