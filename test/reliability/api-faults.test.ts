@@ -76,5 +76,6 @@ describeIf(requirements(), `API faults: ${ROUNDS} deploys of ${WORKSPACES} works
     expect(untracked).toBe(0);
     expect(leftAfterRetries).toBe(0);
     expect(ends.unclear).toBe(0);
+    expect(removesHung, 'remove --all --force must exit once its work is done (see removeAll)').toBe(0);
   }, 3_600_000);
 });

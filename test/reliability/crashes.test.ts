@@ -98,5 +98,6 @@ describeIf(requirements(), `crashes: ${ROUNDS} deploys SIGKILLed at a random mom
     expect(corrupt).toBe(0);
     expect(untrackedAfterRebuild).toBe(0);
     expect(vmsLeft).toBe(0);
+    expect(removesHung, 'remove --all --force must exit once its work is done (see removeAll)').toBe(0);
   }, 3_600_000);
 });
