@@ -20,7 +20,8 @@ fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# With recommends (cgroupfs-mount among them), as the local cloud was verified.
+apt-get install -y -qq "${missing[@]}" >/dev/null
 # The packages' own services are not used: tests start sshd and dockerd themselves, per VM.
 for s in ssh docker containerd; do
   (command -v systemctl >/dev/null && systemctl disable --now "$s" >/dev/null 2>&1) || true

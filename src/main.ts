@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
   });
   try {
     await buildProgram(ctx, packageVersion()).parseAsync([...argv]);
-    return ctx.exitCode;
+    return ctx.signal.aborted ? ExitCode.interrupted : ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     return report(ctx, error);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
+import type { LoadedConfig } from '../config/load.js';
 import { useColour } from '../ui/colour.js';
 import type { Io } from '../ui/io.js';
 import { redact, type Secret } from '../lib/secret.js';
@@ -75,9 +76,18 @@ export class Context {
     return redact(text, this.#secrets);
   }
 
-  /** The validated configuration, loaded once per run. */
+  /** Loads and validates the configuration, once per run (its parser is loaded only by commands that need it). */
+  async loadConfig(): Promise<LoadedConfig> {
+    if (!this.#config) {
+      const { loadConfig } = await import('../config/load.js');
+      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME });
+    }
+    return this.#config;
+  }
+
+  /** The configuration `loadConfig()` has loaded. */
   config(): LoadedConfig {
-    this.#config ??= loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME });
+    if (!this.#config) throw new Error('the configuration is used before loadConfig()');
     return this.#config;
   }
 

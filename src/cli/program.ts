@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { configCommand } from './commands/config.js';
 import { deployCommand } from './commands/deploy.js';
 import { initCommand } from './commands/init.js';
@@ -16,7 +17,7 @@ export function buildProgram(ctx: Context, version: string): Command {
   const program = new Command('kamal-dev')
     .description('Parallel cloud devcontainer workspaces: provision VMs, run one workspace per VM, track every VM.')
     .version(version, '--version', 'print the version')
-    .option('-c, --config <path>', 'configuration file', 'config/dev.yml')
+    .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG_PATH)
     .option('-v, --verbose', 'show every provider request and remote command (also VERBOSE=1)')
     .option('-q, --quiet', 'print errors and the final result only')
     .addOption(new Option('--no-color', 'no colours (also NO_COLOR)'))

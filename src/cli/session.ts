@@ -21,7 +21,7 @@ export interface Session {
  * command without them refuses before doing anything; undici and ssh2 are loaded only here.
  */
 export async function openSession(ctx: Context, loaded?: LoadedSecrets): Promise<Session> {
-  const config = ctx.config();
+  const config = await ctx.loadConfig();
   const secrets = loaded ?? (await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env: ctx.env, signal: ctx.signal }));
   ctx.addSecrets(secrets.values.values());
   const provider = await createProvider(ctx, config, secrets);

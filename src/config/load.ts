@@ -3,11 +3,11 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
+import { expandHome } from './home.js';
 import { formatIssues } from './format-issues.js';
 import { invalidDockerName, workspaceName } from './naming.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
 
-export const DEFAULT_CONFIG_PATH = 'config/dev.yml';
 
 /** A validated configuration with every path made absolute. */
 export interface LoadedConfig {
@@ -24,9 +24,6 @@ export interface LoadedConfig {
   statePath: string;
 }
 
-export function expandHome(p: string, home = homedir()): string {
-  return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
-}
 
 /** Parses YAML text into a plain value, reporting the first syntax error with line and column. */
 export function parseYaml(text: string, file: string): unknown {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { ConfigError } from '../lib/errors.js';
-import { redact, Secret } from '../lib/secret.js';
+import { Secret } from '../lib/secret.js';
 import type { SecretsEntry } from './secrets-parse.js';
 
 export interface ExpandContext {
@@ -14,7 +14,7 @@ export interface ExpandContext {
   commandTimeoutMs?: number | undefined;
 }
 
-type Fail = (message: string) => never;
+type Fail = (message: string, hint?: string) => never;
 
 /** Ruby dotenv's variable pattern: `$VAR`, `${VAR}`, `\$VAR` escaped; `$(` is left to command substitution. */
 const VARIABLE = /(\\)?\$(?!\()\{?([A-Z0-9_]+)?\}?/gi;
@@ -59,7 +59,7 @@ function commandSpans(value: string, fail: Fail): Span[] {
   return spans;
 }
 
-/** Runs one `$(command)` through sh; a failure (exit status, timeout) is an error naming the line. */
+/** Runs one `$(command)` through sh without stdin; a failure (exit status, timeout) is an error naming the line. */
 function runCommand(command: string, ctx: ExpandContext, fail: Fail): Promise<string> {
   return new Promise((resolve, reject) => {
     const options = {
@@ -70,21 +70,22 @@ function runCommand(command: string, ctx: ExpandContext, fail: Fail): Promise<st
       maxBuffer: 16 * 1024 * 1024,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
-    const child = execFile('sh', ['-c', command], options, (error, stdout, stderr) => {
+    const child = execFile('sh', ['-c', command], options, (error, stdout) => {
       if (!error) {
         resolve(stdout.replace(/\n$/, ''));
         return;
       }
-      const err = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+      const err = error as NodeJS.ErrnoException & { code?: number | string | null; killed?: boolean; signal?: string | null };
+      // Never err.message, stdout or stderr: they may hold the command (with variables expanded) or a secret.
       const why = err.killed
         ? 'timed out'
         : typeof err.code === 'number'
           ? `exited with ${err.code}`
-          : `could not run (${String(err.code ?? err.message)})`;
-      // stderr may echo earlier secrets back: redact them, and keep one short line.
-      const tail = redact(stderr.trim().split('\n').pop() ?? '', ctx.earlier.values()).slice(0, 200);
+          : err.signal
+            ? `was killed by ${err.signal}`
+            : `could not run (${typeof err.code === 'string' ? err.code : 'unknown error'})`;
       try {
-        fail(`$(…) command ${why}${tail ? `: ${tail}` : ''}`);
+        fail(`$(…) command ${why}`, 'Run the command in a shell from the project folder to see its output.');
       } catch (failure) {
         reject(failure);
       }
@@ -94,19 +95,16 @@ function runCommand(command: string, ctx: ExpandContext, fail: Fail): Promise<st
   });
 }
 
-/** Kamal's treatment of one value: unescape, then `$VAR`/`${VAR}`, then `$(command)` through sh. */
+/**
+ * Kamal's treatment of one value after dotenv's parse(): single quotes are literal; otherwise `\X` becomes `X`,
+ * then `$VAR`/`${VAR}`, then `$(command)` through sh.
+ */
 export async function expandEntry(entry: SecretsEntry, ctx: ExpandContext): Promise<Secret> {
-  const fail: Fail = (message) => {
-    throw new ConfigError(`${ctx.file}:${entry.line}: ${entry.key}: ${message}`);
+  const fail: Fail = (message, hint) => {
+    throw new ConfigError(`${ctx.file}:${entry.line}: ${entry.key}: ${message}`, hint ? { hint } : {});
   };
   if (entry.quote === "'") return new Secret(entry.value);
-  let value = entry.value;
-  if (entry.quote === '"') {
-    const mode = ctx.earlier.get('DOTENV_LINEBREAK_MODE')?.reveal() ?? ctx.env.DOTENV_LINEBREAK_MODE;
-    // Kamal's dotenv keeps `\n` and `\r` as two characters unless DOTENV_LINEBREAK_MODE=legacy.
-    value = mode === 'legacy' ? value.replaceAll('\\n', '\n').replaceAll('\\r', '\r') : value.replace(/\\([nr])/g, '\\\\$1');
-  }
-  value = expandVariables(unescape(value), ctx);
+  const value = expandVariables(unescape(entry.value), ctx);
   let out = '';
   let last = 0;
   for (const span of commandSpans(value, fail)) {

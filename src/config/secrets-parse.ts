@@ -1,100 +1,80 @@
+import { parse } from 'dotenv';
 import { ConfigError } from '../lib/errors.js';
 
-/** One assignment of a secrets file, before unescaping and substitution. */
+/** One assignment of a secrets file: dotenv's value, before Kamal's unescaping and substitution. */
 export interface SecretsEntry {
   kind: 'assign';
   key: string;
   /** Line of the key, from 1. */
   line: number;
-  /** The value without its quotes. */
+  /** The value as dotenv's parse() returns it: quotes removed, `\n` and `\r` expanded in double quotes. */
   value: string;
   quote: "'" | '"' | undefined;
 }
 
-/** A bare `export KEY` line: valid only when KEY was assigned earlier in the same file. */
+/** A bare `export KEY…` line: valid only when each KEY was assigned earlier in the same file. */
 export interface ExportOnly {
   kind: 'export';
-  key: string;
+  keys: string[];
   line: number;
 }
 
-const KEY = /[\w.]+/y;
-const SPACE = /[ \t]*/y;
+// The scan below only finds where each assignment starts and ends, and which quote it has; dotenv reads the value.
+// Each pattern sees one line, so `\s` never crosses a line break.
+const SKIPPED = /^\s*(?:#.*)?$/;
+const HEAD = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=|:\s)\s*(['"`])?/;
+const EXPORT_ONLY = /^\s*export((?:\s+[\w.-]+)+)\s*$/;
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line += 1;
-  return line;
+/** dotenv's quoted-value pattern from the opening quote, then blanks and an optional comment up to the line end. */
+function quotedSpan(quote: string, trailing: boolean): RegExp {
+  return new RegExp(`${quote}(?:\\\\${quote}|[^${quote}])*${quote}${trailing ? '[^\\S\\n]*(?:#.*)?$' : ''}`, 'my');
 }
 
-function at(re: RegExp, text: string, pos: number): string {
-  re.lastIndex = pos;
-  return re.exec(text)?.[0] ?? '';
-}
-
-/** Index of the quote that closes the one at `open` (a backslash before it does not close), or -1. */
-function closingQuote(text: string, open: number, quote: string): number {
-  for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === '\\' && text[i + 1] === quote) i += 1;
-    else if (text[i] === quote) return i;
-  }
-  return -1;
-}
+const QUOTE_NAME = { '"': 'double', "'": 'single' } as const;
 
 /**
- * Splits a secrets file into assignments with the grammar of Ruby dotenv's parser (which Kamal uses):
- * optional `export `, key `[\w.]+`, `=` or `: `, then a single-quoted, double-quoted (may span lines) or
- * unquoted value (up to `#`), then an optional `# comment`. Unlike dotenv, a line it cannot read is an error.
+ * Splits a secrets file into assignments and hands each one to dotenv's parse(). Unlike dotenv, which skips
+ * what it cannot read, a line that is not `KEY=value`, an unterminated quote or text after a closing quote is
+ * an error naming the file and line (never the value).
  */
 export function scanSecrets(input: string, file: string): (SecretsEntry | ExportOnly)[] {
-  const text = input.replace(/\r\n?/g, '\n');
+  const text = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
   const out: (SecretsEntry | ExportOnly)[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    pos += at(/\s*/y, text, pos).length;
-    if (pos >= text.length) break;
-    const line = lineOf(text, pos);
-    const fail = (message: string): never => {
+  let offset = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const line = i + 1;
+    const start = offset;
+    offset += raw.length + 1;
+    const fail: (message: string) => never = (message) => {
       throw new ConfigError(`${file}:${line}: ${message}`);
     };
-    if (text[pos] === '#') {
-      pos = text.indexOf('\n', pos) === -1 ? text.length : text.indexOf('\n', pos);
+    if (SKIPPED.test(raw)) continue;
+    const exported = EXPORT_ONLY.exec(raw);
+    if (exported) {
+      out.push({ kind: 'export', keys: exported[1]!.trim().split(/\s+/), line });
       continue;
     }
-    const exported = at(/export[ \t]+/y, text, pos);
-    pos += exported.length;
-    const key = at(KEY, text, pos);
-    if (!key) fail('expected KEY=value (a key of letters, digits, _ and .)');
-    pos += key.length;
-    pos += at(SPACE, text, pos).length;
-    const rest = at(/[^\n]*/y, text, pos);
-    if (exported && (rest === '' || rest.startsWith('#'))) {
-      out.push({ kind: 'export', key, line });
-      pos += rest.length;
-      continue;
+    const head = HEAD.exec(raw);
+    if (!head) fail('expected KEY=value (a key of letters, digits, _, . and -)');
+    const key = head[1]!;
+    const quote = head[2] as SecretsEntry['quote'] | '`';
+    if (quote === '`') fail(`${key}: backquotes are not part of Kamal's secrets format; use single or double quotes`);
+    if (quote) {
+      const open = start + head[0].length - 1;
+      const span = quotedSpan(quote, true);
+      span.lastIndex = open;
+      if (!span.test(text)) {
+        const bare = quotedSpan(quote, false);
+        bare.lastIndex = open;
+        fail(`${key}: ${bare.test(text) ? 'unexpected text after the closing quote' : `unterminated ${QUOTE_NAME[quote]} quote`}`);
+      }
+      // A double- or single-quoted value may span lines: its entry ends on the closing quote's line.
+      for (; offset <= span.lastIndex && i + 1 < lines.length; i++) offset += lines[i + 1]!.length + 1;
     }
-    if (text[pos] === '=') pos += 1;
-    else if (text[pos] === ':' && /[ \t]/.test(text[pos + 1] ?? '')) pos += 2;
-    else fail(`${key}: expected = after the key`);
-    pos += at(SPACE, text, pos).length;
-    const open = text[pos];
-    let value: string;
-    let quote: SecretsEntry['quote'];
-    if (open === "'" || open === '"') {
-      const close = closingQuote(text, pos, open);
-      if (close === -1) fail(`${key}: unterminated ${open === '"' ? 'double' : 'single'} quote`);
-      value = text.slice(pos + 1, close);
-      quote = open;
-      pos = close + 1;
-      const trailing = at(/[ \t]*(#[^\n]*)?/y, text, pos);
-      pos += trailing.length;
-      if (pos < text.length && text[pos] !== '\n') fail(`${key}: unexpected text after the closing quote`);
-    } else {
-      const raw = at(/[^#\n]*/y, text, pos);
-      value = raw.trim();
-      pos += raw.length;
-      pos += at(/#[^\n]*/y, text, pos).length;
-    }
+    const value = parse(lines.slice(line - 1, i + 1).join('\n'))[key];
+    if (value === undefined) fail(`${key}: dotenv could not read this line`);
     out.push({ kind: 'assign', key, line, value, quote });
   }
   return out;

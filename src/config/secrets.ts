@@ -46,9 +46,8 @@ export async function parseSecretsFile(text: string, shown: string, options: Sec
   const values = new Map<string, Secret>();
   for (const entry of scanSecrets(text, shown)) {
     if (entry.kind === 'export') {
-      if (!values.has(entry.key)) {
-        throw new ConfigError(`${shown}:${entry.line}: export ${entry.key}: has no value and is not set earlier in the file`);
-      }
+      const unset = entry.keys.find((key) => !values.has(key));
+      if (unset !== undefined) throw new ConfigError(`${shown}:${entry.line}: export ${unset}: has no value and is not set earlier in the file`);
       continue;
     }
     const ctx = { file: shown, cwd: options.root, env: options.env, earlier: values, signal: options.signal, commandTimeoutMs: options.commandTimeoutMs };

@@ -7,7 +7,6 @@ import type { Logger } from '../ui/logger.js';
 /** The state operations the lifecycle needs (implemented by src/state/store.ts). */
 export interface StateAccess {
   read(): Promise<State>;
-  reserve(service: string, pattern: string, count: number, make: (name: string, index: number) => Entry): Promise<string[]>;
   patch(name: string, changes: Partial<Entry>): Promise<void>;
   remove(name: string): Promise<void>;
   update<T>(fn: (state: State) => T): Promise<T>;

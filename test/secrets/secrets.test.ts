@@ -58,10 +58,27 @@ describe("secrets: Kamal's dotenv semantics", () => {
     });
   });
 
-  it('double quotes: multi-line, escapes, and `\\n` kept as two characters unless DOTENV_LINEBREAK_MODE=legacy', async () => {
-    const text = 'MULTI="line one\nline two"\nESC="say \\"hi\\" \\\\ back"\nNL="a\\nb"\n';
-    expect(await load(text)).toEqual({ MULTI: 'line one\nline two', ESC: 'say "hi" \\ back', NL: 'a\\nb' });
-    expect((await load(text, undefined, { DOTENV_LINEBREAK_MODE: 'legacy' })).NL).toBe('a\nb');
+  it('double quotes: multi-line, escapes; `\\n` and `\\r` become line breaks (dotenv), whatever DOTENV_LINEBREAK_MODE says', async () => {
+    const text = 'MULTI="line one\nline two"  # comment after the closing quote\nESC="say \\"hi\\" \\\\ back"\nNL="a\\nb\\rc"\nAFTER=$MULTI\n';
+    const expected = { MULTI: 'line one\nline two', ESC: 'say "hi" \\ back', NL: 'a\nb\rc', AFTER: 'line one\nline two' };
+    expect(await load(text)).toEqual(expected);
+    expect(await load(text, undefined, { DOTENV_LINEBREAK_MODE: 'legacy' })).toEqual(expected);
+  });
+
+  it("single quotes may span lines too and stay literal; '#' inside quotes is not a comment", async () => {
+    expect(await load("KEY='-----BEGIN-----\nabc $X \\n\n-----END-----'\nHASH=\"a # b\" # c\nNEXT=1\n")).toEqual({
+      KEY: '-----BEGIN-----\nabc $X \\n\n-----END-----',
+      HASH: 'a # b',
+      NEXT: '1',
+    });
+  });
+
+  it('CRLF line endings, a byte-order mark and keys with a dash (dotenv accepts them)', async () => {
+    expect(await load('\uFEFFA=1\r\nexport B="two\r\nlines"\r\nmy-key=3\r\n')).toEqual({ A: '1', B: 'two\nlines', 'my-key': '3' });
+  });
+
+  it('$VAR sees the value a key had on the lines above, not a later redefinition', async () => {
+    expect(await load('A=first\nB=$A\nA=second\nC=${A}\n')).toEqual({ A: 'second', B: 'first', C: 'second' });
   });
 
   it('$VAR and ${VAR}: earlier keys of the same file first, then the environment, else empty; \\$ is literal', async () => {
@@ -106,11 +123,19 @@ describe("secrets: Kamal's dotenv semantics", () => {
     );
   });
 
-  it('a failing command names the line and never shows earlier secret values from its stderr', async () => {
-    write('.kamal/secrets', 'TOKEN=hunter2hunter2\nX=$(echo "bad $TOKEN" >&2; exit 7)\n');
+  it('a failing command names the file, line and key, never its output or the command', async () => {
+    write('.kamal/secrets', 'TOKEN=hunter2hunter2\n\nX=$(echo "out $TOKEN"; echo "err $TOKEN" >&2; exit 7)\n');
     const error = await loadSecrets({ secretsFile: path.join(root, '.kamal/secrets'), root, env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toBe('.kamal/secrets:2: X: $(…) command exited with 7: bad [REDACTED]');
+    expect((error as ConfigError).exitCode).toBe(2);
+    expect((error as Error).message).toBe('.kamal/secrets:3: X: $(…) command exited with 7');
+    expect((error as ConfigError).hint).toBe('Run the command in a shell from the project folder to see its output.');
+  });
+
+  it('a command killed by a signal says so', async () => {
+    write('.kamal/secrets', 'X=$(kill -9 $$)\n');
+    const error = await loadSecrets({ secretsFile: path.join(root, '.kamal/secrets'), root, env }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('.kamal/secrets:1: X: $(…) command was killed by SIGKILL');
   });
 
   it('a command that waits for input gets end-of-file instead of hanging', async () => {
@@ -121,6 +146,47 @@ describe("secrets: Kamal's dotenv semantics", () => {
     write('.kamal/secrets', 'A=1\nSLOW=$(sleep 5)\n');
     const error = await loadSecrets({ secretsFile: path.join(root, '.kamal/secrets'), root, env, commandTimeoutMs: 200 }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('.kamal/secrets:2: SLOW: $(…) command timed out');
+  });
+});
+
+async function loadError(text: string | Buffer, common?: string): Promise<ConfigError> {
+  write('.kamal/secrets', text as string);
+  if (common !== undefined) write('.kamal/secrets-common', common);
+  const error = await loadSecrets({ secretsFile: path.join(root, '.kamal/secrets'), root, env }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).exitCode).toBe(2);
+  expect((error as Error).message).not.toContain('\n');
+  expect((error as Error).message).not.toContain('hunter2');
+  return error as ConfigError;
+}
+
+describe('secrets: what dotenv would skip silently is a one-line error naming the file and line, never a value', () => {
+  const cases: [string, string | Buffer, string][] = [
+    ['a line that is not KEY=value', 'A=1\n!!! hunter2\n', '.kamal/secrets:2: expected KEY=value (a key of letters, digits, _, . and -)'],
+    ['a pasted value on its own line', 'A=1\n  hunter2hunter2  \n', '.kamal/secrets:2: expected KEY=value (a key of letters, digits, _, . and -)'],
+    ['a key without =', 'A hunter2\n', '.kamal/secrets:1: expected KEY=value (a key of letters, digits, _, . and -)'],
+    ['`key:value` without a space', 'A:hunter2\n', '.kamal/secrets:1: expected KEY=value (a key of letters, digits, _, . and -)'],
+    ['an unterminated double quote', 'A=1\n# x\nB="hunter2\nC=3\n', '.kamal/secrets:3: B: unterminated double quote'],
+    ['an unterminated single quote', "A='hunter2\n", '.kamal/secrets:1: A: unterminated single quote'],
+    ['text after the closing quote', "A='hunter2' more\n", '.kamal/secrets:1: A: unexpected text after the closing quote'],
+    ['text after a multi-line closing quote', 'A="hunter2\nx" more\n', '.kamal/secrets:1: A: unexpected text after the closing quote'],
+    ['backquotes', 'A=`hunter2`\n', ".kamal/secrets:1: A: backquotes are not part of Kamal's secrets format; use single or double quotes"],
+    ['binary data', Buffer.from('A=1\nB=2\n\u0000\u00ff'), '.kamal/secrets:3: not a text file (binary data)'],
+    ['a bare export of an unset key', 'export A\n', '.kamal/secrets:1: export A: has no value and is not set earlier in the file'],
+    ['a bare export of a key set later', 'export A\nA=1\n', '.kamal/secrets:1: export A: has no value and is not set earlier in the file'],
+    ['a bare export of two keys, one unset', 'A=1\nexport A B\n', '.kamal/secrets:2: export B: has no value and is not set earlier in the file'],
+    ['an error after a multi-line value names its own line', 'A="x\ny\nz"\nB="hunter2\n', '.kamal/secrets:4: B: unterminated double quote'],
+  ];
+  for (const [what, text, message] of cases) {
+    it(what, async () => expect((await loadError(text)).message).toBe(message));
+  }
+
+  it('a bare export only sees keys of its own file, not of secrets-common', async () => {
+    expect((await loadError('export A\n', 'A=1\n')).message).toBe('.kamal/secrets:1: export A: has no value and is not set earlier in the file');
+  });
+
+  it('an error in secrets-common names that file', async () => {
+    expect((await loadError('A=1\n', 'B="hunter2\n')).message).toBe('.kamal/secrets-common:1: B: unterminated double quote');
   });
 });
 

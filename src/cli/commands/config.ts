@@ -9,8 +9,8 @@ export function configCommand(ctx: Context): Command {
     .description('print the resolved configuration (defaults filled in, paths expanded)')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .addHelpText('after', examples(['kamal-dev config', 'kamal-dev config --format json -c config/dev.yml']))
-    .action((options: { format: 'yaml' | 'json' }) => {
-      const loaded = ctx.config();
+    .action(async (options: { format: 'yaml' | 'json' }) => {
+      const loaded = await ctx.loadConfig();
       const resolved = {
         ...loaded.config,
         ssh: { ...loaded.config.ssh, key_path: loaded.publicKeyPath, private_key_path: loaded.privateKeyPath },

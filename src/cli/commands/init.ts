@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { expandHome } from '../../config/load.js';
+import { expandHome } from '../../config/home.js';
 import { UsageError } from '../../lib/errors.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';

@@ -4,7 +4,6 @@ import { statePath } from '../../state/paths.js';
 import { readState } from '../../state/read.js';
 import type { Entry } from '../../state/schema.js';
 import { stringifyYaml } from '../../state/serialize.js';
-import { renderTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
 
@@ -12,10 +11,12 @@ const FORMATS = ['table', 'json', 'yaml'] as const;
 export type ListFormat = (typeof FORMATS)[number];
 
 /** The deployments as `list` prints them: empty string for an empty table. */
-export function renderDeployments(deployments: Record<string, Entry>, format: ListFormat): string {
+export async function renderDeployments(deployments: Record<string, Entry>, format: ListFormat): Promise<string> {
   switch (format) {
     case 'table': {
       const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', entry.status, entry.deployed_at ?? '-']);
+      // cli-table3 only for a table: scripts asking for JSON should not pay for it.
+      const { renderTable } = await import('../../ui/table.js');
       return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'STATUS', 'DEPLOYED AT'], rows);
     }
     case 'json':
@@ -54,7 +55,7 @@ export function listCommand(ctx: Context): Command {
       if (options.rebuild) await rebuild(ctx);
       const { deployments } = await readState(statePath(ctx.cwd));
       if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
-      const text = renderDeployments(deployments, options.format);
+      const text = await renderDeployments(deployments, options.format);
       if (text) ctx.out(text);
     });
 }

@@ -1,62 +1,25 @@
 import { Command } from 'commander';
-import { loadPlanInputs } from '../../deploy/plan-inputs.js';
-import { setPower } from '../../deploy/power.js';
-import { buildWorkspacePlan } from '../../deploy/workspace.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
 
-async function run(ctx: Context, action: 'stop' | 'start', name: string | undefined, all: boolean | undefined): Promise<void> {
-  const state = await readState(statePath(ctx.cwd));
-  const names = selectWorkspaces(state, name, all, action);
-  const config = ctx.config();
-  // `start` runs postStartCommand, so it needs the devcontainer; `stop` needs nothing of it.
-  const inputs = action === 'start' ? await loadPlanInputs({ config, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal }) : undefined;
-  const session = await openSession(ctx, inputs?.allSecrets);
-  try {
-    const postStart = (workspace: string) =>
-      inputs
-        ? buildWorkspacePlan({
-            config,
-            devcontainer: inputs.devcontainer,
-            secrets: inputs.secrets,
-            name: workspace,
-            index: 0,
-            placement: { spread: config.config.vms.spread },
-            home: '/',
-          }).lifecycle.postStart
-        : [];
-    const results = await setPower(action, names, postStart, session.deps);
-    session.deps.progress.done();
-    const failed = results.filter((r) => !r.ok);
-    for (const r of failed) ctx.log.error(`${r.name}: ${r.error ?? 'failed'}`);
-    if (failed.length > 0) ctx.exitCode = ExitCode.failed;
-    else ctx.log.success(`${action === 'stop' ? 'Stopped' : 'Started'} ${results.length} workspace(s)`);
-  } finally {
-    await session.close();
-  }
-}
+const DESCRIPTIONS = {
+  stop: 'stop workspace containers; their VMs stay up (and keep costing)',
+  start: 'start stopped workspace containers, then their postStartCommand',
+} as const;
 
-/** `kamal-dev stop`: `docker stop` over SSH; the VMs stay up (and keep costing). */
-export function stopCommand(ctx: Context): Command {
-  return new Command('stop')
-    .description('stop workspace containers; their VMs stay up')
-    .argument('[name]', 'the workspace to stop')
+function powerCommand(ctx: Context, action: 'stop' | 'start'): Command {
+  return new Command(action)
+    .description(DESCRIPTIONS[action])
+    .argument('[name]', `the workspace to ${action}`)
     .option('--all', 'every workspace in the state')
-    .addHelpText('after', examples(['kamal-dev stop myapp-dev-1', 'kamal-dev stop --all']))
-    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, 'stop', name, options.all));
+    .addHelpText('after', examples([`kamal-dev ${action} myapp-dev-1`, `kamal-dev ${action} --all`]))
+    .action(async (name: string | undefined, options: { all?: boolean }) =>
+      (await import('./power-action.js')).run(ctx, action, name, options.all),
+    );
 }
+
+/** `kamal-dev stop`: `docker stop` over SSH; the VMs stay up. */
+export const stopCommand = (ctx: Context): Command => powerCommand(ctx, 'stop');
 
 /** `kamal-dev start`: `docker start` over SSH, then postStartCommand. */
-export function startCommand(ctx: Context): Command {
-  return new Command('start')
-    .description('start stopped workspace containers (then their postStartCommand)')
-    .argument('[name]', 'the workspace to start')
-    .option('--all', 'every workspace in the state')
-    .addHelpText('after', examples(['kamal-dev start myapp-dev-1', 'kamal-dev start --all']))
-    .action((name: string | undefined, options: { all?: boolean }) => run(ctx, 'start', name, options.all));
-}
+export const startCommand = (ctx: Context): Command => powerCommand(ctx, 'start');

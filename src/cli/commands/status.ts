@@ -1,34 +1,6 @@
 import { Command, Option } from 'commander';
-import { collectStatus, type WorkspaceStatusReport } from '../../deploy/status.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
-import { renderTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
-
-function uptime(seconds: number | null): string {
-  if (seconds === null) return '-';
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h`;
-}
-
-function table(reports: readonly WorkspaceStatusReport[]): string {
-  const rows = reports.map((r) => [
-    r.name,
-    r.vm_ip ?? '-',
-    r.vm_state,
-    r.container,
-    r.image ?? '-',
-    uptime(r.uptime_seconds),
-    Object.entries(r.ports).map(([port, host]) => `${host}->${port}`).join(', ') || '-',
-    r.error ?? '',
-  ]);
-  return renderTable(['NAME', 'IP', 'VM', 'CONTAINER', 'IMAGE', 'UPTIME', 'PORTS', 'ERROR'], rows);
-}
 
 /** `kamal-dev status`: live VM state from the provider and container state from `docker inspect`. */
 export function statusCommand(ctx: Context): Command {
@@ -38,22 +10,7 @@ export function statusCommand(ctx: Context): Command {
     .option('--all', 'every workspace (the default)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addHelpText('after', examples(['kamal-dev status', 'kamal-dev status myapp-dev-1 --format json']))
-    .action(async (name: string | undefined, options: { all?: boolean; format: 'table' | 'json' }) => {
-      const state = await readState(statePath(ctx.cwd));
-      if (Object.keys(state.deployments).length === 0) {
-        ctx.io.stderr.write('No deployments found\n');
-        if (options.format === 'json') ctx.out('{}');
-        return;
-      }
-      const names = selectWorkspaces(state, name, options.all ?? !name, 'status');
-      const session = await openSession(ctx);
-      try {
-        const reports = await collectStatus(session.config.config.service, names, session.deps);
-        session.deps.progress.done();
-        ctx.out(options.format === 'json' ? JSON.stringify(Object.fromEntries(reports.map((r) => [r.name, r])), null, 2) : table(reports));
-        if (reports.some((r) => r.error)) ctx.exitCode = ExitCode.failed;
-      } finally {
-        await session.close();
-      }
-    });
+    .action(async (name: string | undefined, options: { all?: boolean; format: 'table' | 'json' }) =>
+      (await import('./status-action.js')).statusAction(ctx, name, options),
+    );
 }
