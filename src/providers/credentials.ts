@@ -9,6 +9,11 @@ export type UpcloudCredentials =
   | { kind: 'basic'; username: string; password: Secret }
   | { kind: 'bearer'; token: Secret };
 
+/** No credentials at all (as opposed to wrong or half-set ones): a dry run then simply shows no cost. */
+export class CredentialsMissingError extends ConfigError {
+  override name = 'CredentialsMissingError';
+}
+
 const HINT = 'export UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD (environment or .kamal/secrets)';
 
 /**
@@ -33,7 +38,7 @@ export function resolveUpcloudCredentials(lookup: CredentialLookup): UpcloudCred
   }
   if (username !== undefined) throw new ConfigError('UpCloud credentials: UPCLOUD_USERNAME is set but UPCLOUD_PASSWORD is not', { hint: HINT });
   if (password !== undefined) throw new ConfigError('UpCloud credentials: UPCLOUD_PASSWORD is set but UPCLOUD_USERNAME is not', { hint: HINT });
-  throw new ConfigError('UpCloud credentials missing: set UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD', { hint: HINT });
+  throw new CredentialsMissingError('UpCloud credentials missing: set UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD', { hint: HINT });
 }
 
 /** The Authorization header value, kept as a Secret so it never prints. */

@@ -24,7 +24,7 @@ describe('fault injection', () => {
   it('draws faults at roughly the configured rate, the same sequence for the same seed', () => {
     const draw = (seed: number) => {
       const f = new FaultInjector({ rate: 0.3, seed, kinds: ['5xx', '429', 'drop', 'create-500', 'slow'], slowMs: 0 });
-      return Array.from({ length: 2000 }, () => f.next(true));
+      return Array.from({ length: 2000 }, () => f.draw(true));
     };
     const first = draw(42);
     expect(draw(42)).toEqual(first);
@@ -36,7 +36,7 @@ describe('fault injection', () => {
       expect(first.filter((k) => k === kind).length, kind).toBeGreaterThan(80);
     }
     const noCreate = new FaultInjector({ rate: 1, seed: 1, kinds: ['create-500'], slowMs: 0 });
-    expect(noCreate.next(false)).toBe('5xx');
+    expect(noCreate.draw(false)).toBe('5xx');
   });
 
   it('answers a share of real requests with 5xx, 429 + Retry-After, dropped connections and slow replies', async () => {

@@ -39,7 +39,7 @@ describe('UpCloud transport against a local API', () => {
     const events: RequestEvent[] = [];
     const vms = await providerFor(cloud, { onRequest: (event) => events.push(event) }).listVms({ managedBy: 'kamal-dev' });
     expect(vms).toEqual([]);
-    expect(events.map((event) => event.status)).toEqual([500, undefined, 503, 200]);
+    expect(events.map((event) => event.status)).toEqual([500, undefined, 500, 200]);
   });
 
   it('honours Retry-After on 429', async () => {

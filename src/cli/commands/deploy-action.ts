@@ -4,8 +4,9 @@ import { loadPlanInputs } from '../../deploy/plan-inputs.js';
 import { planJson, planText } from '../../deploy/plan-output.js';
 import { planDeploy, type DeployPlan } from '../../deploy/plan.js';
 import { defaultHome } from '../../deploy/workspace-paths.js';
-import { AppError, ConfigError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
+import { CredentialsMissingError } from '../../providers/credentials.js';
 import type { CostEstimate } from '../../providers/provider.js';
 import { readState } from '../../state/read.js';
 import type { Context } from '../context.js';
@@ -25,7 +26,7 @@ async function estimatePlanCost(ctx: Context, plan: DeployPlan, secrets: LoadedS
     const provider = await createProvider(ctx, config, secrets);
     return await provider.estimateCost({ plan: size, zone, count: plan.newVms, diskSizeGb: disk }, ctx.signal);
   } catch (error) {
-    if (error instanceof ConfigError && /credentials/.test(error.message)) return null;
+    if (error instanceof CredentialsMissingError) return null;
     if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;
     ctx.log.warn(`cost not estimated: ${(error as Error).message}`);
     return null;
@@ -47,12 +48,12 @@ export async function deployAction(ctx: Context, options: DeployOptions): Promis
     home,
   });
   for (const warning of [...inputs.warnings, ...plan.warnings]) ctx.log.warn(warning);
-  if (inputs.devcontainer.json.initializeCommand !== undefined) ctx.log.info('initializeCommand is not run by a dry run');
   if (!options.dryRun) {
     const publicKey = (await readFile(config.publicKeyPath, 'utf8')).trim();
     await applyDeploy(ctx, inputs, plan, publicKey, { yes: Boolean(options.yes), skipCostCheck: Boolean(options.skipCostCheck), format: options.format });
     return;
   }
+  if (inputs.devcontainer.json.initializeCommand !== undefined) ctx.log.info('initializeCommand is not run by a dry run');
   const cost = await estimatePlanCost(ctx, plan, inputs.allSecrets);
   if (options.format === 'json') ctx.out(JSON.stringify(planJson(plan, cost), null, 2));
   else {

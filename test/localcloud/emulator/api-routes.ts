@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { PLANS, PRICE_ZONES, TEMPLATES, ZONES } from './catalog.js';
 import { parseCreateRequest, parseLabels, yesNo } from './create-request.js';
 import type { Fleet, LabelFilter, ModifyChange } from './fleet.js';
-import { ApiError, sendJson, sendNoContent } from './http-reply.js';
+import { ApiError, sendJson, sendNoContent, type ReplySink } from './http-reply.js';
 import { readJson } from './read-body.js';
 import { renderCreated, renderDetails, renderSummary } from './server-record.js';
 import type { ControlState } from './state.js';
@@ -11,8 +11,6 @@ import type { ControlState } from './state.js';
 export interface ApiContext {
   fleet: Fleet;
   control: ControlState;
-  /** True when the fault drawn for this request is "500 after the server was created". */
-  failAfterCreate: boolean;
 }
 
 /** `label=key` or `label=key=value` (the `=` possibly sent as %3D), repeatable, all must match. */
@@ -32,7 +30,7 @@ function methodNotAllowed(): never {
   throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'The method is not allowed for this resource.');
 }
 
-async function createServer(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+async function createServer(req: IncomingMessage, res: ReplySink, ctx: ApiContext): Promise<void> {
   const spec = parseCreateRequest(await readJson(req));
   const { control, fleet } = ctx;
   if (control.insufficientCredits) {
@@ -48,7 +46,6 @@ async function createServer(req: IncomingMessage, res: ServerResponse, ctx: ApiC
     throw new ApiError(409, 'SERVER_CREATING_LIMIT_REACHED', 'Too many servers are being created at the same time.');
   }
   const server = await fleet.create(spec, control.takeOptions());
-  if (ctx.failAfterCreate) throw new ApiError(500, 'INTERNAL_ERROR', 'An internal error occurred.');
   sendJson(res, 202, { server: renderCreated(server, randomBytes(12).toString('base64url').toLowerCase().slice(0, 16)) });
 }
 
@@ -67,7 +64,7 @@ function parseModify(body: unknown): ModifyChange {
   };
 }
 
-async function serverRoutes(req: IncomingMessage, res: ServerResponse, url: URL, rest: string[], ctx: ApiContext): Promise<void> {
+async function serverRoutes(req: IncomingMessage, res: ReplySink, url: URL, rest: string[], ctx: ApiContext): Promise<void> {
   const { fleet } = ctx;
   const method = req.method ?? 'GET';
   const [uuid, action, ...more] = rest;
@@ -117,7 +114,7 @@ async function serverRoutes(req: IncomingMessage, res: ServerResponse, url: URL,
 }
 
 /** Routes one authenticated request under /1.3/ (segments after the version). */
-export async function routeApi(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[], ctx: ApiContext): Promise<void> {
+export async function routeApi(req: IncomingMessage, res: ReplySink, url: URL, segments: string[], ctx: ApiContext): Promise<void> {
   const [resource, ...rest] = segments;
   const isGet = req.method === 'GET';
   switch (resource) {

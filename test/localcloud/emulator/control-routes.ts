@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FAULT_KINDS, isFaultKind, type FaultKind, type FaultSettings } from './faults.js';
+import { EFFECTS, FAULT_KINDS, isEffect, isFaultKind, type Effect, type FaultKind, type FaultSettings } from './faults.js';
 import type { Fleet } from './fleet.js';
 import { ApiError, sendControl } from './http-reply.js';
 import { readJson } from './read-body.js';
@@ -31,6 +31,8 @@ function field<T>(body: Body, key: string, check: (v: unknown) => v is T, what: 
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isEffects = (v: unknown): v is Effect[] => Array.isArray(v) && v.length > 0 && v.every(isEffect);
+const isMethod = (v: unknown): v is string => typeof v === 'string' && /^[A-Z]+$/.test(v);
 const isKinds = (v: unknown): v is FaultKind[] => Array.isArray(v) && v.length > 0 && v.every(isFaultKind);
 
 function faultUpdate(body: Body): Partial<FaultSettings> {
@@ -52,6 +54,7 @@ export async function routeControl(req: IncomingMessage, res: ServerResponse, na
   if (!isLoopback(req.socket.remoteAddress)) throw new ApiError(403, 'FORBIDDEN', 'Control endpoints answer loopback clients only.');
   const route = `${req.method ?? 'GET'} ${name}`;
   if (route === 'GET stats') return sendControl(res, 200, statsOf(control, fleet));
+  if (route === 'GET requests') return sendControl(res, 200, { requests: control.log });
   if (route === 'GET servers') {
     const servers = fleet.all().map((s) => ({ ...renderDetails(s), localcloud_options: fleet.optionsOf(s.uuid) }));
     return sendControl(res, 200, { servers });
@@ -65,6 +68,13 @@ export async function routeControl(req: IncomingMessage, res: ServerResponse, na
       control.faults.configure(faultUpdate(body));
       const { rate, seed, kinds, slowMs } = control.faults.current;
       return sendControl(res, 200, { fault_rate: rate, seed, kinds, slow_ms: slowMs });
+    }
+    case 'script': {
+      const what = `a non-empty list of ${EFFECTS.join(', ')} or {status,code,message,problem?,retryAfter?} (status 400-599)`;
+      const effects = field(body, 'effects', isEffects, what);
+      if (effects === undefined) throw new ApiError(400, 'REQUEST_INVALID', 'effects is required.');
+      control.faults.script(effects, field(body, 'method', isMethod, 'an upper-case HTTP method'));
+      return sendControl(res, 200, { pending: control.faults.pending() });
     }
     case 'next-servers': {
       const count = field(body, 'count', isNumber, 'a positive integer');

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '../../../src/lib/assert-never.js';
 import type { BackendServer, VmBackend } from '../backend.js';
 import { createNoneBackend } from '../none-backend.js';
 import { pathPattern, routeApi } from './api-routes.js';
 import { checkAuth, type Credentials } from './auth.js';
 import { routeControl, statsOf, type EmulatorStats } from './control-routes.js';
-import { FAULT_KINDS, type FaultKind } from './faults.js';
+import { applyEffect, type Unanswered } from './fault-effects.js';
+import { DEFAULT_FAULT_KINDS, type Effect, type FaultKind } from './faults.js';
 import { Fleet } from './fleet.js';
-import { ApiError, sendControl, sendError } from './http-reply.js';
-import { ControlState } from './state.js';
+import { ApiError, sendControl, sendError, type ReplySink } from './http-reply.js';
+import { readBody } from './read-body.js';
+import type { ServerRecord } from './server-record.js';
+import { ControlState, type RequestRecord } from './state.js';
 
 export interface EmulatorOptions {
   backend?: VmBackend;
@@ -40,6 +41,14 @@ export interface Emulator extends Credentials {
   apiUrl: string;
   backend: VmBackend;
   stats(): EmulatorStats;
+  /** The API requests so far (the last 10 000; control requests not included), oldest first; a live view. */
+  requestLog(): readonly RequestRecord[];
+  /** The live servers (what `GET /_localcloud/servers` shows), as records. */
+  servers(): readonly ServerRecord[];
+  /** Effects for the next API requests, in order, before any random fault (see README, Faults). */
+  script(...effects: Effect[]): void;
+  /** Like script(), for the next requests of one HTTP method only; these come first. */
+  scriptOn(method: string, ...effects: Effect[]): void;
   /** Destroys every server through the backend, closes the backend and stops listening. */
   close(): Promise<void>;
 }
@@ -62,11 +71,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const bootMs = options.bootDelayMs ?? 200;
   const fleet = new Fleet(backend, { bootMs, stopMs: options.stopDelayMs ?? Math.min(bootMs, 1000) }, log);
   const control = new ControlState(
-    { rate: options.faultRate ?? 0, seed: options.seed ?? 1, kinds: options.faultKinds ?? FAULT_KINDS, slowMs: options.slowMs ?? 1500 },
+    { rate: options.faultRate ?? 0, seed: options.seed ?? 1, kinds: options.faultKinds ?? DEFAULT_FAULT_KINDS, slowMs: options.slowMs ?? 1500 },
     options.defaultServerOptions ?? { docker: false, ssh: true },
   );
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<Unanswered | void> {
     const [version, ...rest] = segments;
     control.count(`${req.method} ${pathPattern(segments)}`);
     const auth = checkAuth(req, creds);
@@ -74,37 +83,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (auth === 'missing') return sendError(res, 401, 'AUTHENTICATION_REQUIRED', AUTH_REQUIRED, 'application/problem+json');
     if (auth === 'failed') return sendError(res, 401, 'AUTHENTICATION_FAILED', AUTH_FAILED, 'application/json');
     if (version !== '1.3') throw new ApiError(400, 'API_VERSION_INVALID', `The API version ${version ?? ''} is invalid.`);
-    const isCreate = req.method === 'POST' && rest.length === 1 && rest[0] === 'server';
-    const fault = control.faults.next(isCreate);
-    if (fault !== null) log(`fault ${fault} on ${req.method} ${url.pathname}`);
-    switch (fault) {
-      case null:
-      case 'create-500':
-        break;
-      case 'drop':
-        req.socket.destroy();
-        return;
-      case '429':
-        res.setHeader('Retry-After', '1');
-        return sendError(res, 429, 'TOO_MANY_REQUESTS', 'Too many requests. Try again later.');
-      case '5xx':
-        if (control.faults.counts['5xx'] % 2 === 0) {
-          res.writeHead(503, { 'Content-Type': 'text/html' }).end('<html><body><h1>503 Service Unavailable</h1></body></html>\n');
-          return;
-        }
-        return sendError(res, 500, 'INTERNAL_ERROR', 'An internal error occurred.');
-      case 'slow':
-        await sleep(control.faults.current.slowMs);
-        break;
-      default:
-        assertNever(fault, 'fault kind');
-    }
-    await routeApi(req, res, url, rest, { fleet, control, failAfterCreate: fault === 'create-500' });
+    const method = req.method ?? 'GET';
+    const isCreate = method === 'POST' && rest.length === 1 && rest[0] === 'server';
+    const effect = control.faults.next(method, isCreate);
+    if (effect !== 'pass') log(`fault ${JSON.stringify(effect)} on ${method} ${url.pathname}`);
+    const route = (sink: ReplySink) => routeApi(req, sink, url, rest, { fleet, control });
+    return applyEffect(effect, req, res, route, control.faults.current.slowMs);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const segments = url.pathname.split('/').filter((s) => s !== '');
+  /** The body for the request log: parsed JSON, the raw text, or undefined when empty or unreadable. */
+  async function logBody(req: IncomingMessage): Promise<unknown> {
+    const text = await readBody(req).catch(() => '');
+    if (text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<Unanswered | void> {
     const isControl = segments[0] === '_localcloud';
     try {
       if (isControl) return await routeControl(req, res, segments.slice(1).join('/'), control, fleet);
@@ -119,6 +117,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log(`internal error on ${req.method} ${url.pathname}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return sendError(res, 500, 'INTERNAL_ERROR', 'An internal error occurred.');
     }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    if (segments[0] === '_localcloud') return void (await serve(req, res, url, segments));
+    const entry: RequestRecord = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, at: Date.now(), body: undefined };
+    control.record(entry);
+    entry.body = await logBody(req);
+    const unanswered = await serve(req, res, url, segments);
+    entry.status = unanswered ?? (res.headersSent ? res.statusCode : 'dropped');
   }
 
   const server = createServer((req, res) => void handle(req, res));
@@ -139,6 +148,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiUrl: `${url}/1.3`,
     backend,
     stats: () => statsOf(control, fleet),
+    requestLog: () => control.log,
+    servers: () => fleet.all(),
+    script: (...effects) => control.faults.script(effects),
+    scriptOn: (method, ...effects) => control.faults.script(effects, method),
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -16,24 +16,48 @@ export function formatLegacy(body: unknown): string {
   return `${text.replace(/^(\s*"(?:[^"\\]|\\.)*"): /gm, '$1 : ')}\n`;
 }
 
-function legacyHeaders(res: ServerResponse): void {
+/** Where a reply is written: the real response, or a RecordedReply held back by a fault. */
+export interface ReplySink {
+  setHeader(name: string, value: string): unknown;
+  writeHead(status: number, headers?: Record<string, string | number>): unknown;
+  end(text?: string): unknown;
+}
+
+/** A reply written but not sent, so that a fault can lose or mangle it after the request took effect. */
+export class RecordedReply implements ReplySink {
+  status = 0;
+  headers: Record<string, string | number> = {};
+  text = '';
+  setHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  writeHead(status: number, headers: Record<string, string | number> = {}): void {
+    this.status = status;
+    Object.assign(this.headers, headers);
+  }
+  end(text = ''): void {
+    this.text = text;
+  }
+}
+
+function legacyHeaders(res: ReplySink): void {
   res.setHeader('Server', 'Apache');
   res.setHeader('Strict-Transport-Security', 'max-age=63072000');
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = LEGACY_JSON): void {
+export function sendJson(res: ReplySink, status: number, body: unknown, contentType = LEGACY_JSON): void {
   const text = formatLegacy(body);
   legacyHeaders(res);
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, contentType?: string): void {
+export function sendError(res: ReplySink, status: number, code: string, message: string, contentType?: string): void {
   sendJson(res, status, { error: { error_code: code, error_message: message } }, contentType);
 }
 
 /** 204: no body and no Content-Type, as recorded. */
-export function sendNoContent(res: ServerResponse): void {
+export function sendNoContent(res: ReplySink): void {
   legacyHeaders(res);
   res.writeHead(204);
   res.end();

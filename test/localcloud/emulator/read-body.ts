@@ -3,7 +3,19 @@ import { ApiError } from './http-reply.js';
 
 const LIMIT = 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+const read = new WeakMap<IncomingMessage, Promise<string>>();
+
+/** The request body as text; read once, so the request log and a route can both have it. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  let text = read.get(req);
+  if (text === undefined) {
+    text = readAll(req);
+    read.set(req, text);
+  }
+  return text;
+}
+
+async function readAll(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

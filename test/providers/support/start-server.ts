@@ -1,52 +1,43 @@
-import { randomBytes } from 'node:crypto';
 import { Secret } from '../../../src/lib/secret.js';
 import { UpcloudProvider, type UpcloudProviderOptions } from '../../../src/providers/upcloud/index.js';
-import { type LoggedRequest, type Scripted, TestApiServer } from './test-api-server.js';
+import { startEmulator } from '../../localcloud/emulator/emulator.js';
+import type { Effect, FaultKind } from '../../localcloud/emulator/faults.js';
+import type { RequestRecord } from '../../localcloud/emulator/state.js';
 
-/**
- * The seam between the provider tests and the API they talk to. Today it starts TestApiServer; pointing the
- * same tests at the emulator means implementing this interface on top of test/localcloud/emulator/.
- */
+/** The seam between the provider tests and the UpCloud API emulator (test/localcloud/emulator/). */
 export interface TestCloud {
+  /** The API base URL without /1.3. */
   apiUrl: string;
   username: string;
   password: string;
-  setFaultRate(rate: number): void;
   /** Faults or error answers for the next requests, in order, before any random fault. */
-  inject(...faults: Scripted[]): void;
+  inject(...faults: Effect[]): void;
   /** Faults for the next requests of one HTTP method, before any other. */
-  injectOn(method: string, ...faults: Scripted[]): void;
-  requests(): readonly LoggedRequest[];
-  liveServers(): Array<{ uuid: string; state: string; labels: Record<string, string> }>;
+  injectOn(method: string, ...faults: Effect[]): void;
+  /** The emulator's request log, each path without the /1.3 prefix (e.g. `/server?label=...`). */
+  requests(): readonly RequestRecord[];
+  /** Random faults drawn so far, by kind. */
+  faultCounts(): Record<FaultKind, number>;
+  liveServers(): Array<{ uuid: string; state: string; ip: string; labels: Record<string, string> }>;
   close(): Promise<void>;
 }
 
+/** `slow` is left out: it only delays, and would slow the suites down. `lost-after` hits every method. */
+const RANDOM_KINDS: readonly FaultKind[] = ['5xx', '429', 'drop', 'create-500', 'lost-after'];
+
 export async function startServer(options: { faultRate?: number; seed?: number; bootDelayMs?: number } = {}): Promise<TestCloud> {
-  const username = `user-${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(12).toString('base64url');
-  const api = new TestApiServer({ username, password, ...options });
-  await api.start();
+  const em = await startEmulator({ bootDelayMs: 50, ...options, faultKinds: RANDOM_KINDS });
   return {
-    apiUrl: api.url,
-    username,
-    password,
-    setFaultRate: (rate) => {
-      api.faultRate = rate;
-    },
-    inject: (...faults) => {
-      api.script.push(...faults);
-    },
-    injectOn: (method, ...faults) => {
-      api.methodScript.set(method, [...(api.methodScript.get(method) ?? []), ...faults]);
-    },
-    requests: () => api.log,
+    apiUrl: em.url,
+    username: em.username,
+    password: em.password,
+    inject: (...faults) => em.script(...faults),
+    injectOn: (method, ...faults) => em.scriptOn(method, ...faults),
+    requests: () => em.requestLog().map((r) => ({ ...r, path: r.path.replace(/^\/1\.3(?=\/|$)/, '') })),
+    faultCounts: () => em.stats().faults,
     liveServers: () =>
-      [...api.servers.values()].map((server) => ({
-        uuid: server.uuid,
-        state: server.state,
-        labels: Object.fromEntries(server.labels.map((label) => [label.key, label.value])),
-      })),
-    close: () => api.close(),
+      em.servers().map((s) => ({ uuid: s.uuid, state: s.state, ip: s.publicIp, labels: Object.fromEntries(s.labels.map((l) => [l.key, l.value])) })),
+    close: () => em.close(),
   };
 }
 
