@@ -1,0 +1,18 @@
+// `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another.
+import { deployScalingBenchmark } from './deploy-scaling.js';
+import { startupBenchmark } from './startup.js';
+import { stateStoreBenchmark } from './state-store.js';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  startup: startupBenchmark,
+  'state-store': stateStoreBenchmark,
+  'deploy-scaling': deployScalingBenchmark,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)) await BENCHMARKS[name]?.();
