@@ -1,7 +1,8 @@
 import { credentialLookup } from '../config/credentials.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
-import type { Provider } from '../providers/provider.js';
+import { ConfigError } from '../lib/errors.js';
+import { PlacementError, type Provider } from '../providers/provider.js';
 import { resolveUpcloudCredentials } from '../providers/credentials.js';
 import type { Context } from './context.js';
 
@@ -25,4 +26,14 @@ export async function createProvider(ctx: Context, config: LoadedConfig, secrets
     pollIntervalMs: msFromEnv(ctx.env, 'KAMAL_DEV_POLL_INTERVAL_MS', 5_000),
     onRequest: (e) => ctx.log.verbose(`API ${e.method} ${e.path} -> ${e.status ?? 'no answer'} (${Math.round(e.ms)} ms)`),
   });
+}
+
+/** Runs a provider call whose zone/plan errors must name the config file, as every configuration error does. */
+export async function namingConfigFile<T>(file: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof PlacementError) throw new ConfigError(`${file}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+    throw error;
+  }
 }

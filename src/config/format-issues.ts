@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { closest } from '../lib/closest.js';
+import { shown } from '../lib/shown.js';
 
 /** `a.b[0].c` for a zod issue path. */
 export function keyPath(path: readonly PropertyKey[]): string {
@@ -15,7 +16,7 @@ function describeReceived(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
-  if (typeof input === 'string') return `"${input.length > 40 ? `${input.slice(0, 40)}…` : input}"`;
+  if (typeof input === 'string') return shown(input, 40);
   return String(input);
 }
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
+import { shown } from '../lib/shown.js';
 import { expandHome } from './home.js';
 import { formatIssues } from './format-issues.js';
 import { invalidDockerName, workspaceName } from './naming.js';
@@ -84,7 +85,7 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
   const root = cwd;
   const publicKeyPath = path.resolve(root, expandHome(config.ssh.key_path, home));
   if (options.requireKey !== false && !existsSync(publicKeyPath)) {
-    throw new ConfigError(`${configPath}: ssh.key_path: ${publicKeyPath} does not exist`, {
+    throw new ConfigError(`${configPath}: ssh.key_path: ${shown(publicKeyPath, 120)} does not exist`, {
       hint: 'Point ssh.key_path at an SSH public key (ssh-keygen -t ed25519 makes one).',
     });
   }

@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadSecrets, requireSecrets, type LoadedSecrets } from '../config/secrets.js';
 import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../devcontainer/parse.js';
 import { ConfigError } from '../lib/errors.js';
+import { shown } from '../lib/shown.js';
 import type { Secret } from '../lib/secret.js';
 
 export interface PlanInputs {
@@ -32,7 +33,7 @@ function devcontainerPath(config: LoadedConfig): string | undefined {
   return config.source.kind === 'devcontainer' ? config.source.path : undefined;
 }
 
-function shown(root: string, file: string): string {
+function relativeToRoot(root: string, file: string): string {
   const relative = path.relative(root, file);
   return relative && !relative.startsWith('..') ? relative : file;
 }
@@ -68,14 +69,14 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
   const { config, env } = options;
   const warnings: string[] = [];
   if (!existsSync(config.privateKeyPath) && !env.SSH_AUTH_SOCK) {
-    throw new ConfigError(`${config.file}: ssh.key_path: the private key ${config.privateKeyPath} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
+    throw new ConfigError(`${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
   }
   const local = { env, projectFolder: config.root };
   const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : devcontainerPath(config);
   const devcontainer =
     file === undefined
       ? imageOnlyDevcontainer(config.config.image, local)
-      : parseDevcontainer(await readDevcontainer(file, shown(config.root, file)), shown(config.root, file), local);
+      : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
   const allSecrets = await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env, signal: options.signal });
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
   const exposed = exposedCredentials(config.config.secrets);

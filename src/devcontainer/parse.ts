@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, keyPath } from '../config/format-issues.js';
 import { ConfigError } from '../lib/errors.js';
-import { parseJsonc } from './jsonc.js';
+import { shown } from '../lib/shown.js';
+import { parseJsonc, type JsoncDocument } from './jsonc.js';
 import { mountStringProblem } from './mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
 import { findNamelessEnv, substituteDeep, substituteString, type VariableLookup } from './variables.js';
@@ -48,7 +49,7 @@ function localLookup(ctx: LocalContext, workspaceFolder: string | undefined, inM
 
 function received(input: unknown): string {
   if (input === undefined || (typeof input === 'object' && input !== null)) return '';
-  const text = typeof input === 'string' ? JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input) : String(input);
+  const text = typeof input === 'string' ? shown(input, 40) : String(input);
   return `, got ${text}`;
 }
 
@@ -60,8 +61,31 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Parses and validates devcontainer.json text. Pure: the caller reads the file. */
+/** Deeper than any real devcontainer.json: refused, so that no recursive step (parser, variables) overflows. */
+const MAX_DEPTH = 64;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (node !== null && typeof node === 'object') for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 export function parseDevcontainer(text: string, file: string, ctx: LocalContext): Devcontainer {
-  const doc = parseJsonc(text, file);
+  let doc: JsoncDocument;
+  try {
+    doc = parseJsonc(text, file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    doc = { value: undefined, locate: () => '1:1' };
+  }
+  if (doc.value === undefined || depthOf(doc.value) > MAX_DEPTH) {
+    throw new ConfigError(`${file}: nested more than ${MAX_DEPTH} levels deep; not a devcontainer.json kamal-dev can read`);
+  }
   const raw = doc.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file}:1:1: expected a JSON object at the top level, got ${Array.isArray(raw) ? 'an array' : String(raw)}`);

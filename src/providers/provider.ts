@@ -1,3 +1,5 @@
+import { ConfigError } from '../lib/errors.js';
+
 /** What kamal-dev needs from a cloud provider. The UpCloud implementation lives in ./upcloud/. */
 
 export type VmState = 'started' | 'stopped' | 'maintenance' | 'error';
@@ -73,4 +75,9 @@ export interface Provider {
   /** The plan when both zone and plan exist; otherwise a ConfigError (exit 2) naming the valid ones. */
   checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan>;
   estimateCost(request: { plan: string; zone: string; count: number; diskSizeGb: number | undefined }, signal?: AbortSignal): Promise<CostEstimate>;
+}
+
+/** A zone or plan the provider does not have: a configuration error of `provider.zone` / `provider.plan`. */
+export class PlacementError extends ConfigError {
+  override name = 'PlacementError';
 }

@@ -62,6 +62,29 @@ describe('lifecycle commands: questions, credentials, selection and the lock, th
     expect(existsSync(stateFile(p.dir))).toBe(false);
   });
 
+  it('an unknown plan names config/dev.yml and quotes a long or multi-line value cut short, on one line (exit 2)', async () => {
+    const p = project();
+    const devYml = path.join(p.dir, 'config/dev.yml');
+    writeFileSync(devYml, readFileSync(devYml, 'utf8').replace('plan: 1xCPU-2GB', `plan: "${'9xCPU'.repeat(2000)}\\nsecond line"`));
+    for (const args of [['deploy', '--dry-run'], ['deploy', '--yes']]) {
+      const result = await p.run(args);
+      expect(result.code, result.stderr).toBe(2);
+      const error = result.stderr.split('\n').find((line) => line.startsWith('ERROR: '))!;
+      expect(error).toMatch(/^ERROR: config\/dev\.yml: provider\.plan: unknown UpCloud plan "(9xCPU)+…"; valid: .*1xCPU-2GB/);
+      expect(error.length).toBeLessThan(600);
+    }
+    expect(creates()).toBe(0);
+  });
+
+  it('a devcontainer.json nested thousands of levels deep is a configuration error (exit 2), not a crash', async () => {
+    const p = project();
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    writeFileSync(path.join(p.dir, '.devcontainer/devcontainer.json'), `{"image":"ruby:3.2","customizations":${deep}}`);
+    const result = await p.run(['deploy', '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('ERROR: .devcontainer/devcontainer.json: nested more than 64 levels deep');
+  });
+
   it('remove without --force and without a terminal: exit 2 naming --force; the state is untouched', async () => {
     const p = project(STATE);
     const result = await p.run(['remove', '--all']);

@@ -10,7 +10,7 @@ import { CredentialsMissingError } from '../../providers/credentials.js';
 import type { CostEstimate } from '../../providers/provider.js';
 import { readState } from '../../state/read.js';
 import type { Context } from '../context.js';
-import { createProvider } from '../provider-factory.js';
+import { createProvider, namingConfigFile } from '../provider-factory.js';
 import { applyDeploy } from './deploy-apply.js';
 import type { DeployOptions } from './deploy.js';
 
@@ -24,7 +24,7 @@ async function estimatePlanCost(ctx: Context, plan: DeployPlan, secrets: LoadedS
   const { zone, plan: size, disk_size: disk } = config.config.provider;
   try {
     const provider = await createProvider(ctx, config, secrets);
-    return await provider.estimateCost({ plan: size, zone, count: plan.newVms, diskSizeGb: disk }, ctx.signal);
+    return await namingConfigFile(config.file, provider.estimateCost({ plan: size, zone, count: plan.newVms, diskSizeGb: disk }, ctx.signal));
   } catch (error) {
     if (error instanceof CredentialsMissingError) return null;
     if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;

@@ -12,6 +12,7 @@ import type { CostEstimate, Provider } from '../../providers/provider.js';
 import type { StateStore } from '../../state/store.js';
 import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
+import { namingConfigFile } from '../provider-factory.js';
 import { openSession } from '../session.js';
 import { printDeployResults } from './deploy-output.js';
 
@@ -26,7 +27,7 @@ const PRICING_URL = 'https://upcloud.com/pricing';
 /** The plan must meet the devcontainer's hostRequirements; a plan that is too small names one that fits. */
 async function checkHostRequirements(ctx: Context, provider: Provider, inputs: PlanInputs): Promise<void> {
   const { zone, plan, disk_size: disk } = ctx.config().config.provider;
-  const chosen = await provider.checkPlacement(zone, plan, ctx.signal);
+  const chosen = await namingConfigFile(ctx.config().file, provider.checkPlacement(zone, plan, ctx.signal));
   const req = hostRequirements(inputs.devcontainer.json);
   const lacking = planShortfalls(req, chosen, disk);
   if (lacking.length === 0) return;

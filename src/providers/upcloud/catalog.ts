@@ -1,6 +1,7 @@
 import { closest } from '../../lib/closest.js';
 import { ConfigError } from '../../lib/errors.js';
-import type { Plan } from '../provider.js';
+import { shown } from '../../lib/shown.js';
+import { PlacementError, type Plan } from '../provider.js';
 import type { UpcloudApi } from './api.js';
 
 interface Zone {
@@ -62,7 +63,7 @@ export class Catalog {
 
 function unknown(key: string, what: string, value: string, valid: string[]): ConfigError {
   const suggestion = closest(value, valid);
-  return new ConfigError(`${key}: unknown UpCloud ${what} "${value}"; valid: ${[...valid].sort().join(', ')}`, {
+  return new PlacementError(`${key}: unknown UpCloud ${what} ${shown(value)}; valid: ${[...valid].sort().join(', ')}`, {
     ...(suggestion ? { hint: `did you mean "${suggestion}"?` } : {}),
   });
 }
