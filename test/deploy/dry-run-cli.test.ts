@@ -111,7 +111,7 @@ describe('deploy: usage errors (exit 2)', () => {
     rmSync(path.join(project.home, '.ssh', 'id_rsa'));
     const result = await dryRun();
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/ERROR: config\/dev\.yml: ssh\.key_path: the private key .*id_rsa does not exist/);
+    expect(result.stderr).toMatch(/ERROR: config\/dev\.yml: ssh\.key_path: the private key .*id_rsa" does not exist/);
   });
 
   it('--from a file that does not exist', async () => {
