@@ -153,7 +153,9 @@ export class SshExecutor implements Executor {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#lost ??= new Error('connection closed');
-        this.client.destroy();
+        // ssh2's destroy() skips a socket that end() has already half-closed, which then waits for the
+        // vanished peer for as long as TCP retries (minutes): destroy the socket itself.
+        (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
         resolve();
       }, graceMs);
       this.client.once('close', () => {

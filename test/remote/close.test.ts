@@ -42,6 +42,10 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'closing a co
       expect(elapsed).toBeGreaterThanOrEqual(450);
       expect(elapsed).toBeLessThan(5_000);
       expect(executor.alive).toBe(false);
+      // No socket to the frozen host is left to keep the process from exiting.
+      await new Promise((r) => setTimeout(r, 50));
+      const handles = (process as unknown as { _getActiveHandles(): Array<{ remotePort?: number }> })._getActiveHandles();
+      expect(handles.filter((h) => h.remotePort === sshd.port)).toEqual([]);
     } finally {
       for (const pid of frozen) process.kill(pid, 'SIGCONT');
     }
