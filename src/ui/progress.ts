@@ -22,6 +22,7 @@ function seconds(ms: number): string {
 class LiveProgress implements Progress {
   private readonly lines = new Map<string, { step: string; since: number; outcome?: 'ok' | 'failed' }>();
   private drawn = 0;
+  private finished = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -34,6 +35,7 @@ class LiveProgress implements Progress {
   }
 
   update(event: ProgressEvent): void {
+    if (this.finished) return;
     const previous = this.lines.get(event.workspace);
     this.lines.set(event.workspace, {
       step: event.step,
@@ -56,7 +58,10 @@ class LiveProgress implements Progress {
     this.io.stderr.write(out.join(''));
   }
 
+  /** Idempotent: once the summary is printed below the live lines, a redraw would climb over it. */
   done(): void {
+    if (this.finished) return;
+    this.finished = true;
     clearInterval(this.timer);
     this.draw();
   }

@@ -38,6 +38,11 @@ describe('progress', () => {
     const out = err();
     expect(out).toContain('\u001b[2A'); // moved back up over the two lines to redraw them
     expect(out.endsWith('\u001b[2K✓ a-1  running  0.0s\n\u001b[2K… a-2  creating VM  0.0s\n')).toBe(true);
+    // A second done() (commands end the view, then their session does) must not climb over the summary.
+    progress.done();
+    progress.update({ workspace: 'a-2', step: 'late' });
+    await new Promise((r) => setImmediate(r));
+    expect(err()).toBe(out);
   });
 
   it('--quiet prints no progress at all', async () => {
