@@ -7,6 +7,7 @@ import { shown } from '../lib/shown.js';
 import { expandHome } from './home.js';
 import { formatIssues } from './format-issues.js';
 import { invalidDockerName, workspaceName } from './naming.js';
+import { providerKeys } from '../providers/registry.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
 
 
@@ -50,7 +51,11 @@ export function validateConfig(data: unknown, file: string): Config {
     throw new ConfigError(`${file}: expected a mapping at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
   const result = ConfigSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw new ConfigError(`${file}: ${formatIssues(result.error.issues, KNOWN_KEYS)}`);
+  if (!result.success) {
+    const provider = (data as { provider?: { type?: unknown } }).provider;
+    const known = { ...KNOWN_KEYS, provider: providerKeys(provider?.type) };
+    throw new ConfigError(`${file}: ${formatIssues(result.error.issues, known)}`);
+  }
   const config = result.data;
   for (const index of [1, 100]) {
     const problem = invalidDockerName(workspaceName(config.naming.pattern, config.service, index));

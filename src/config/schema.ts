@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProviderConfigSchema } from '../providers/registry.js';
 
 /** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -6,24 +7,12 @@ export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const DOCKER_MEMORY = /^\d+(\.\d+)?\s?([bkmgtp]i?b?)?$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const DEFAULT_STORAGE_TEMPLATE = '01000000-0000-4000-8000-000030240200';
-export const DEFAULT_API_URL = 'https://api.upcloud.com';
-
 const memory = z
   .union([z.string(), z.number()])
   .transform((value) => String(value))
   .refine((value) => DOCKER_MEMORY.test(value), { error: 'expected a docker memory size such as 512m or 4g' });
 
 const notSupported = z.unknown().refine((value) => value === undefined, { error: 'not supported yet' }).optional();
-
-export const ProviderSchema = z.strictObject({
-  type: z.literal('upcloud', { error: 'expected "upcloud" (the only provider so far)' }),
-  zone: z.string().min(1, { error: 'expected a zone such as us-nyc1' }),
-  plan: z.string().min(1, { error: 'expected a plan such as 1xCPU-2GB' }),
-  storage_template: z.string().min(1).default(DEFAULT_STORAGE_TEMPLATE),
-  disk_size: z.number().int({ error: 'expected a whole number of GiB' }).min(10).max(4096).optional(),
-  api_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default(DEFAULT_API_URL),
-});
 
 export const SshSchema = z.strictObject({
   key_path: z.string().min(1).default('~/.ssh/id_rsa.pub'),
@@ -59,7 +48,7 @@ export const ConfigSchema = z.strictObject({
     error: 'expected a docker name: letters, digits, _ . - and starting with a letter or digit',
   }),
   image: z.string().min(1).default('.devcontainer/devcontainer.json'),
-  provider: ProviderSchema,
+  provider: ProviderConfigSchema,
   secrets: z.array(z.string().regex(ENV_NAME, { error: 'expected an environment variable name' })).default([]),
   secrets_file: z.string().min(1).default('.kamal/secrets'),
   ssh: SshSchema.default(() => SshSchema.parse({})),
@@ -76,7 +65,6 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** Known keys per object path, for "did you mean" hints. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(ConfigSchema.shape),
-  provider: Object.keys(ProviderSchema.shape),
   ssh: Object.keys(SshSchema.shape),
   defaults: Object.keys(DefaultsSchema.shape),
   vms: Object.keys(VmsSchema.shape),

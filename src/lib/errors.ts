@@ -31,6 +31,11 @@ export class UsageError extends AppError {
   }
 }
 
+/** No provider credentials at all (as opposed to wrong or half-set ones): a dry run then simply shows no cost. */
+export class CredentialsMissingError extends ConfigError {
+  override name = 'CredentialsMissingError';
+}
+
 /** The provider rejected the credentials. */
 export class AuthError extends AppError {
   override name = 'AuthError';

@@ -1,54 +1,20 @@
-import { assertNever } from '../lib/assert-never.js';
-import { ConfigError } from '../lib/errors.js';
-import { Secret } from '../lib/secret.js';
+import type { Secret } from '../lib/secret.js';
 
-/** Looks a name up; the caller builds it from the environment first, then the secrets files. */
+/** Looks a credential up by its variable name. */
 export type CredentialLookup = (name: string) => string | undefined;
 
-export type UpcloudCredentials =
-  | { kind: 'basic'; username: string; password: Secret }
-  | { kind: 'bearer'; token: Secret };
-
-/** No credentials at all (as opposed to wrong or half-set ones): a dry run then simply shows no cost. */
-export class CredentialsMissingError extends ConfigError {
-  override name = 'CredentialsMissingError';
-}
-
-const HINT = 'export UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD (environment or .kamal/secrets)';
+const isSet = (value: string | undefined): value is string => value !== undefined && value !== '';
 
 /**
- * UpCloud credentials: Bearer from UPCLOUD_TOKEN or Basic from UPCLOUD_USERNAME + UPCLOUD_PASSWORD.
- * Absent, half-set or both kinds set is a ConfigError (exit 2), as in the official Go SDK.
+ * Where a provider's credentials are read (docs/configuration.md#credentials): the process environment when it
+ * sets any of the provider's variables, otherwise the secrets files. One source only, so a token exported in the
+ * shell is never mixed with a username and password kept in `.kamal/secrets`.
  */
-export function resolveUpcloudCredentials(lookup: CredentialLookup): UpcloudCredentials {
-  const value = (name: string): string | undefined => {
-    const found = lookup(name);
-    return found === undefined || found === '' ? undefined : found;
-  };
-  const token = value('UPCLOUD_TOKEN');
-  const username = value('UPCLOUD_USERNAME');
-  const password = value('UPCLOUD_PASSWORD');
-
-  if (token !== undefined && (username !== undefined || password !== undefined)) {
-    throw new ConfigError('UpCloud credentials: both UPCLOUD_TOKEN and UPCLOUD_USERNAME/UPCLOUD_PASSWORD are set; set only one kind', { hint: HINT });
-  }
-  if (token !== undefined) return { kind: 'bearer', token: new Secret(token) };
-  if (username !== undefined && password !== undefined) {
-    return { kind: 'basic', username, password: new Secret(password) };
-  }
-  if (username !== undefined) throw new ConfigError('UpCloud credentials: UPCLOUD_USERNAME is set but UPCLOUD_PASSWORD is not', { hint: HINT });
-  if (password !== undefined) throw new ConfigError('UpCloud credentials: UPCLOUD_PASSWORD is set but UPCLOUD_USERNAME is not', { hint: HINT });
-  throw new CredentialsMissingError('UpCloud credentials missing: set UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD', { hint: HINT });
-}
-
-/** The Authorization header value, kept as a Secret so it never prints. */
-export function authorizationHeader(credentials: UpcloudCredentials): Secret {
-  switch (credentials.kind) {
-    case 'bearer':
-      return new Secret(`Bearer ${credentials.token.reveal()}`);
-    case 'basic':
-      return new Secret(`Basic ${Buffer.from(`${credentials.username}:${credentials.password.reveal()}`).toString('base64')}`);
-    default:
-      return assertNever(credentials, 'credentials kind');
-  }
+export function credentialLookup(
+  keys: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: ReadonlyMap<string, Secret>,
+): CredentialLookup {
+  const fromEnv = keys.some((key) => isSet(env[key]));
+  return (name) => (fromEnv ? env[name] : secrets.get(name)?.reveal());
 }

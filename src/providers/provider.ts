@@ -1,6 +1,6 @@
 import { ConfigError } from '../lib/errors.js';
 
-/** What kamal-dev needs from a cloud provider. The UpCloud implementation lives in ./upcloud/. */
+/** What kamal-dev needs from a cloud provider: each implementation lives in its own folder (see ./registry.ts). */
 
 export type VmState = 'started' | 'stopped' | 'maintenance' | 'error';
 
@@ -11,20 +11,19 @@ export interface Vm {
   state: VmState;
   /** Public IPv4 address, once assigned. */
   ip: string | undefined;
+  /** Where it runs and its size, in the provider's words (UpCloud: zone and plan); recorded in the state. */
   zone: string;
   plan: string;
   labels: Record<string, string>;
 }
 
+/** A new VM. Where it goes and how large it is come from the provider's own configuration. */
 export interface CreateVmRequest {
   name: string;
-  zone: string;
-  plan: string;
-  storageTemplate: string;
-  /** GiB; undefined means the plan's own storage size. */
-  diskSizeGb: number | undefined;
+  /** The login user that gets `sshPublicKey` (ssh.user). */
+  sshUser: string;
   sshPublicKey: string;
-  /** Every label, including managedBy, kamal-dev-service, kamal-dev-workspace and kamal-dev-request. */
+  /** Every label (see ./labels.ts), including the request label that makes the create duplicate-safe. */
   labels: Record<string, string>;
 }
 
@@ -33,51 +32,55 @@ export interface Plan {
   cores: number;
   memoryMb: number;
   storageGb: number;
-  /** Tier of the plan's included disk (maxiops, standard...); undefined for plans without storage. */
-  storageTier: string | undefined;
 }
 
 export interface CostEstimate {
   currency: string;
   newVms: number;
-  plan: string;
-  zone: string;
   /** Per VM, in currency units per hour (not cents). */
   perVmHourly: number;
   hourly: number;
-  /** hourly x 672, as UpCloud bills a month. */
+  /** A month as the provider bills it. */
   monthly: number;
 }
 
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** Overall deadline in milliseconds from the call. */
-  timeoutMs?: number;
-  intervalMs?: number;
-  /** Called with each VM the first time it is seen started. */
-  onStarted?: (vm: Vm) => void;
+/** Where new VMs of this configuration go, as the state records it. */
+export interface Placement {
+  /** The provider's type, written into state entries. */
+  provider: string;
+  zone: string;
+  plan: string;
 }
 
 export interface Provider {
+  readonly placement: Placement;
+  /** Where people can read the provider's prices (shown when the price list cannot be read). */
+  readonly pricingUrl: string;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;
-  /** Every VM carrying all of the given labels. The API's list is a summary: `ip` is undefined here, use getVm. */
+  /** Every VM carrying all of the given labels. A list may be a summary: `ip` can be undefined here, use getVm. */
   listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]>;
-  /** Waits for all `ids` to be `started` with one list call per interval, not one call per VM. */
-  waitUntilRunning(ids: readonly string[], labels: Record<string, string>, options?: WaitOptions): Promise<Map<string, Vm>>;
-  /** Hard stop; resolves once the VM is `stopped`. */
-  stopVm(id: string, signal?: AbortSignal): Promise<void>;
   /** Resolves once the VM is `started`. */
   startVm(id: string, signal?: AbortSignal): Promise<void>;
-  /** Stop (hard), wait for stopped, delete with its storages. Already gone counts as done. */
+  /** Stops it if the provider needs that, deletes it with its disks. Already gone counts as done. */
   destroyVm(id: string, signal?: AbortSignal): Promise<void>;
   plans(signal?: AbortSignal): Promise<Plan[]>;
-  /** The plan when both zone and plan exist; otherwise a ConfigError (exit 2) naming the valid ones. */
-  checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan>;
-  estimateCost(request: { plan: string; zone: string; count: number; diskSizeGb: number | undefined }, signal?: AbortSignal): Promise<CostEstimate>;
+  /** The configured plan when its location and size exist; otherwise a PlacementError naming the valid ones. */
+  checkPlacement(signal?: AbortSignal): Promise<Plan>;
+  /** The price of `count` new VMs of the configured plan. */
+  estimateCost(count: number, signal?: AbortSignal): Promise<CostEstimate>;
 }
 
-/** A zone or plan the provider does not have: a configuration error of `provider.zone` / `provider.plan`. */
+/** One provider API exchange, for --verbose. Never carries bodies or headers. */
+export interface RequestEvent {
+  method: string;
+  path: string;
+  /** undefined when no response arrived (network error, timeout). */
+  status: number | undefined;
+  ms: number;
+}
+
+/** A location or size the provider does not have: a configuration error of a `provider.*` key. */
 export class PlacementError extends ConfigError {
   override name = 'PlacementError';
 }

@@ -4,6 +4,11 @@ import { shown } from '../../lib/shown.js';
 import { PlacementError, type Plan } from '../provider.js';
 import type { UpcloudApi } from './api.js';
 
+/** A plan with the tier of its included disk (maxiops, standard...; undefined for plans without storage). */
+export interface UpcloudPlan extends Plan {
+  storageTier: string | undefined;
+}
+
 interface Zone {
   id: string;
   public: boolean;
@@ -11,12 +16,12 @@ interface Zone {
 
 /** Plans and zones, read once per provider (they change rarely), to check a zone/plan and name the valid ones. */
 export class Catalog {
-  #plans: Promise<Plan[]> | undefined;
+  #plans: Promise<UpcloudPlan[]> | undefined;
   #zones: Promise<Zone[]> | undefined;
 
   constructor(private readonly api: UpcloudApi) {}
 
-  plans(signal?: AbortSignal): Promise<Plan[]> {
+  plans(signal?: AbortSignal): Promise<UpcloudPlan[]> {
     this.#plans ??= this.api.plans(signal).then((plans) =>
       plans.map((plan) => ({
         name: plan.name,
@@ -41,7 +46,7 @@ export class Catalog {
   }
 
   /** The plan, once zone and plan are both known to UpCloud; otherwise a ConfigError naming the valid ones. */
-  async checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan> {
+  async checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<UpcloudPlan> {
     const [zones, plans] = await Promise.all([this.zones(signal), this.plans(signal)]);
     if (!zones.some((known) => known.id === zone)) {
       throw unknown('provider.zone', 'zone', zone, zones.filter((known) => known.public).map((known) => known.id));

@@ -1,5 +1,6 @@
 import { ProviderError } from '../../lib/errors.js';
-import type { CostEstimate, Plan } from '../provider.js';
+import type { CostEstimate } from '../provider.js';
+import type { UpcloudPlan } from './catalog.js';
 import type { PriceZone } from './schemas.js';
 
 /** UpCloud bills at most 28 days (672 hours) a month. */
@@ -17,7 +18,7 @@ function micro(cents: number): number {
 }
 
 export interface CostInput {
-  plan: Plan;
+  plan: UpcloudPlan;
   zone: string;
   count: number;
   diskSizeGb: number | undefined;
@@ -48,8 +49,6 @@ export function estimateFromPrices(input: CostInput): CostEstimate {
   return {
     currency: input.currency ?? 'EUR',
     newVms: input.count,
-    plan: plan.name,
-    zone: input.zone,
     perVmHourly: perVmMicro / (100 * MICRO),
     hourly: totalMicro / (100 * MICRO),
     monthly: Math.round((totalMicro * HOURS_PER_MONTH) / MICRO) / 100,

@@ -2,15 +2,8 @@ import { request, type Dispatcher } from 'undici';
 import { CancelledError, ProviderError } from '../../lib/errors.js';
 import type { Secret } from '../../lib/secret.js';
 import { backoffDelay, sleep } from '../../lib/sleep.js';
+import type { RequestEvent } from '../provider.js';
 
-/** One finished (or failed) HTTP exchange, for --verbose. Never carries bodies or headers. */
-export interface RequestEvent {
-  method: string;
-  path: string;
-  /** undefined when no response arrived (network error, timeout). */
-  status: number | undefined;
-  ms: number;
-}
 
 export interface HttpOptions {
   /** `https://api.upcloud.com` or `.../1.3`, with or without a trailing slash. */

@@ -1,12 +1,15 @@
 import { AppError, ProviderError } from '../../lib/errors.js';
 import { sleep } from '../../lib/sleep.js';
-import type { CreateVmRequest, Plan, Vm } from '../provider.js';
+import type { CreateVmRequest, Vm } from '../provider.js';
+import type { UpcloudPlan } from './catalog.js';
+import type { UpcloudConfig } from './config.js';
 import { parseResponse } from './api.js';
 import type { UpcloudApi } from './api.js';
 import { toAppError } from './api-error.js';
 import { isTransientStatus, NO_RESPONSE } from './http.js';
 import { ServerResponse } from './schemas.js';
-import { createServerBody, labelProblem, REQUEST_LABEL, toVm } from './server-mapping.js';
+import { REQUEST_LABEL } from '../labels.js';
+import { createServerBody, labelProblem, toVm } from './server-mapping.js';
 
 export interface SafeCreateOptions {
   attempts: number;
@@ -21,14 +24,14 @@ export interface SafeCreateOptions {
  * timeout, 5xx, 429), the servers carrying that label are looked up: one found is adopted, and only when none is
  * found is the POST sent again.
  */
-export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, plan: Plan, options: SafeCreateOptions): Promise<Vm> {
+export async function createVmSafely(api: UpcloudApi, request: CreateVmRequest, config: UpcloudConfig, plan: UpcloudPlan, options: SafeCreateOptions): Promise<Vm> {
   const requestId = request.labels[REQUEST_LABEL];
   if (requestId === undefined || requestId === '') {
     throw new Error(`createVm needs a ${REQUEST_LABEL} label to stay duplicate-safe`);
   }
   const problem = labelProblem(request.labels);
   if (problem !== undefined) throw new ProviderError(`cannot create ${request.name}: ${problem}`);
-  const body = createServerBody(request, plan);
+  const body = createServerBody(request, config, plan);
   const action = `create server ${request.name}`;
 
   for (let attempt = 1; ; attempt++) {

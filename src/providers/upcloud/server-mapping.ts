@@ -1,8 +1,7 @@
-import type { CreateVmRequest, Plan, Vm, VmState } from '../provider.js';
+import type { CreateVmRequest, Vm, VmState } from '../provider.js';
+import type { UpcloudPlan } from './catalog.js';
+import type { UpcloudConfig } from './config.js';
 import type { Server, ServerSummary } from './schemas.js';
-
-/** The label that makes a create idempotent: unique per create request, looked up after an unknown outcome. */
-export const REQUEST_LABEL = 'kamal-dev-request';
 
 const LABEL_KEY = /^[\x21-\x7e]{2,32}$/;
 
@@ -26,23 +25,23 @@ export function labelProblem(labels: Record<string, string>): string | undefined
   return undefined;
 }
 
-/** The POST /server body of upcloud-api.md section 2. */
-export function createServerBody(request: CreateVmRequest, plan: Plan) {
+/** The POST /server body: a clone of the template sized to the plan, the public key for ssh.user, the labels. */
+export function createServerBody(request: CreateVmRequest, config: UpcloudConfig, plan: UpcloudPlan) {
   return {
     server: {
-      zone: request.zone,
+      zone: config.zone,
       title: request.name,
       hostname: hostnameFor(request.name),
-      plan: request.plan,
+      plan: config.plan,
       metadata: 'yes',
       labels: { label: Object.entries(request.labels).map(([key, value]) => ({ key, value })) },
       storage_devices: {
         storage_device: [
           {
             action: 'clone',
-            storage: request.storageTemplate,
+            storage: config.storage_template,
             title: `${request.name}-disk`,
-            size: request.diskSizeGb ?? plan.storageGb,
+            size: config.disk_size ?? plan.storageGb,
             ...(plan.storageTier ? { tier: plan.storageTier } : {}),
           },
         ],
@@ -56,7 +55,7 @@ export function createServerBody(request: CreateVmRequest, plan: Plan) {
           ],
         },
       },
-      login_user: { username: 'root', create_password: 'no', ssh_keys: { ssh_key: [request.sshPublicKey] } },
+      login_user: { username: request.sshUser, create_password: 'no', ssh_keys: { ssh_key: [request.sshPublicKey] } },
       password_delivery: 'none',
       remote_access_enabled: 'no',
     },

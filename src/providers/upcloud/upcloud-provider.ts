@@ -1,11 +1,11 @@
 import { ConfigError, ProviderError } from '../../lib/errors.js';
 import { sleep } from '../../lib/sleep.js';
-import type { UpcloudCredentials } from '../credentials.js';
-import { authorizationHeader } from '../credentials.js';
-import type { CostEstimate, CreateVmRequest, Plan, Provider, Vm, WaitOptions } from '../provider.js';
+import type { CostEstimate, CreateVmRequest, Placement, Plan, Provider, Vm } from '../provider.js';
 import { toAppError } from './api-error.js';
 import { UpcloudApi } from './api.js';
 import { Catalog } from './catalog.js';
+import type { UpcloudConfig } from './config.js';
+import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
 import { estimateFromPrices } from './cost.js';
 import { UpcloudHttp, type HttpOptions } from './http.js';
 import { createVmSafely } from './safe-create.js';
@@ -13,11 +13,10 @@ import { toVm } from './server-mapping.js';
 import { driveServer } from './server-state.js';
 
 export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'> {
+  config: UpcloudConfig;
   credentials: UpcloudCredentials;
   /** Between state polls. Default 5 s, the official SDK's interval. */
   pollIntervalMs?: number;
-  /** Default overall deadline of waitUntilRunning. Default 15 min. */
-  waitTimeoutMs?: number;
   /** Deadline of a stop, start or destroy. Default 10 min. */
   actionTimeoutMs?: number;
   /** POST attempts of one create. Default 5. */
@@ -28,21 +27,26 @@ export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization
 
 /** The UpCloud API 1.3 behind the Provider interface. */
 export class UpcloudProvider implements Provider {
+  readonly pricingUrl = 'https://upcloud.com/pricing';
+  readonly placement: Placement;
+  readonly #config: UpcloudConfig;
   readonly #api: UpcloudApi;
   readonly #catalog: Catalog;
   readonly #options: UpcloudProviderOptions;
 
   constructor(options: UpcloudProviderOptions) {
-    const { credentials, ...http } = options;
+    const { credentials, config, ...http } = options;
+    this.#config = config;
+    this.placement = { provider: 'upcloud', zone: config.zone, plan: config.plan };
     this.#api = new UpcloudApi(new UpcloudHttp({ ...http, authorization: authorizationHeader(credentials) }));
     this.#catalog = new Catalog(this.#api);
     this.#options = options;
   }
 
   async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
-    const plan = await this.#catalog.checkPlacement(request.zone, request.plan, signal);
+    const plan = await this.checkPlacement(signal);
     try {
-      return await createVmSafely(this.#api, request, plan, {
+      return await createVmSafely(this.#api, request, this.#config, plan, {
         attempts: this.#options.createAttempts ?? 5,
         lookupDelayMs: this.#options.createLookupDelayMs ?? 5_000,
         backoff: (attempt) => this.#api.http.backoff(attempt),
@@ -52,7 +56,7 @@ export class UpcloudProvider implements Provider {
       // A plan/zone rejected at create time (e.g. not offered in that zone): re-read the catalogue to name valid ones.
       if (error instanceof ProviderError && /^(PLAN|ZONE)_/.test(error.code ?? '')) {
         this.#catalog.forget();
-        await this.#catalog.checkPlacement(request.zone, request.plan, signal);
+        await this.checkPlacement(signal);
       }
       throw error;
     }
@@ -65,39 +69,6 @@ export class UpcloudProvider implements Provider {
 
   async listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]> {
     return (await this.#api.listServers(labels, signal)).map(toVm);
-  }
-
-  async waitUntilRunning(ids: readonly string[], labels: Record<string, string>, options: WaitOptions = {}): Promise<Map<string, Vm>> {
-    const interval = options.intervalMs ?? this.#pollInterval;
-    const deadline = Date.now() + (options.timeoutMs ?? this.#options.waitTimeoutMs ?? 900_000);
-    const pending = new Set(ids);
-    if (pending.size === 0) return new Map();
-    const lastState = new Map<string, string>();
-    const running = new Map<string, Vm>();
-    for (;;) {
-      const listed = new Map((await this.#api.listServers(labels, options.signal)).map((server) => [server.uuid, server]));
-      for (const id of [...pending]) {
-        // The list is a summary without addresses, so a started VM is read once in full for its IP.
-        // Missing from the list (labels changed?): read it directly rather than wait for nothing.
-        const state = listed.get(id)?.state ?? (await this.#read(id, options.signal)).state;
-        lastState.set(id, state);
-        if (state !== 'started') continue;
-        const vm = toVm(await this.#read(id, options.signal));
-        running.set(id, vm);
-        pending.delete(id);
-        options.onStarted?.(vm);
-      }
-      if (pending.size === 0) return running;
-      if (Date.now() + interval > deadline) {
-        const states = [...pending].map((id) => `${id} (${lastState.get(id) ?? 'unknown'})`).join(', ');
-        throw new ProviderError(`UpCloud: VMs not started before the deadline: ${states}`);
-      }
-      await sleep(interval, options.signal);
-    }
-  }
-
-  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
-    if ((await this.#drive(id, 'stopped', signal)) === 'gone') throw notFound(id);
   }
 
   async startVm(id: string, signal?: AbortSignal): Promise<void> {
@@ -121,29 +92,21 @@ export class UpcloudProvider implements Provider {
     return this.#catalog.plans(signal);
   }
 
-  checkPlacement(zone: string, plan: string, signal?: AbortSignal): Promise<Plan> {
-    return this.#catalog.checkPlacement(zone, plan, signal);
+  checkPlacement(signal?: AbortSignal) {
+    return this.#catalog.checkPlacement(this.#config.zone, this.#config.plan, signal);
   }
 
-  async estimateCost(
-    request: { plan: string; zone: string; count: number; diskSizeGb: number | undefined },
-    signal?: AbortSignal,
-  ): Promise<CostEstimate> {
-    if (!Number.isInteger(request.count) || request.count < 0) throw new ConfigError(`VM count must be a whole number, got ${request.count}`);
-    const [plan, prices] = await Promise.all([this.#catalog.checkPlacement(request.zone, request.plan, signal), this.#api.prices(signal)]);
-    const zonePrices = prices.zone.find((entry) => entry.name === request.zone);
-    if (zonePrices === undefined) throw new ProviderError(`UpCloud price list has no entry for zone ${request.zone}`);
-    return estimateFromPrices({ plan, zone: request.zone, count: request.count, diskSizeGb: request.diskSizeGb, prices: zonePrices, currency: prices.currency });
+  async estimateCost(count: number, signal?: AbortSignal): Promise<CostEstimate> {
+    if (!Number.isInteger(count) || count < 0) throw new ConfigError(`VM count must be a whole number, got ${count}`);
+    const { zone, disk_size: diskSizeGb } = this.#config;
+    const [plan, prices] = await Promise.all([this.checkPlacement(signal), this.#api.prices(signal)]);
+    const zonePrices = prices.zone.find((entry) => entry.name === zone);
+    if (zonePrices === undefined) throw new ProviderError(`UpCloud price list has no entry for zone ${zone}`);
+    return estimateFromPrices({ plan, zone, count, diskSizeGb, prices: zonePrices, currency: prices.currency });
   }
 
   get #pollInterval(): number {
     return this.#options.pollIntervalMs ?? 5_000;
-  }
-
-  async #read(id: string, signal?: AbortSignal) {
-    const server = await this.#api.getServer(id, signal);
-    if (server === undefined) throw new ProviderError(`UpCloud server ${id} disappeared while waiting for it to start`, { status: 404 });
-    return server;
   }
 
   #drive(id: string, target: 'stopped' | 'started', signal?: AbortSignal) {

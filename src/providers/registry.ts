@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Secret } from '../lib/secret.js';
+import type { Provider, RequestEvent } from './provider.js';
+import { upcloud } from './upcloud/index.js';
+
+/** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
+export interface ProviderSetup<C> {
+  config: C;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Every key of the secrets files. */
+  secrets: ReadonlyMap<string, Secret>;
+  pollIntervalMs: number;
+  onRequest?: (event: RequestEvent) => void;
+  /** Called with each credential the provider will send, so that every output redacts it. */
+  onSecret(secret: Secret): void;
+}
+
+/**
+ * A provider as the rest of kamal-dev knows it: its `provider:` schema (pure), the variables its credentials
+ * come from, and a factory that loads its client only when called. Adding a provider is a folder of its own
+ * and one line in DEFINITIONS (docs/architecture.md#providers).
+ */
+export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
+  type: string;
+  schema: S;
+  credentialKeys: readonly string[];
+  create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
+}
+
+const DEFINITIONS = { upcloud } as const;
+
+type Schema = (typeof DEFINITIONS)[keyof typeof DEFINITIONS]['schema'];
+export type ProviderConfig = z.infer<Schema>;
+export type ProviderType = ProviderConfig['type'];
+
+export const PROVIDER_TYPES = Object.keys(DEFINITIONS) as ProviderType[];
+
+/** `provider:` of config/dev.yml: one schema per provider, chosen by `type`. */
+export const ProviderConfigSchema = z.discriminatedUnion(
+  'type',
+  Object.values(DEFINITIONS).map((definition) => definition.schema) as unknown as [Schema, ...Schema[]],
+  { error: `expected provider.type to be one of: ${PROVIDER_TYPES.join(', ')}` },
+);
+
+export function providerDefinition(type: ProviderType): ProviderDefinition {
+  return DEFINITIONS[type] as unknown as ProviderDefinition;
+}
+
+/** The keys `provider:` may have for `type`, for "did you mean" hints. */
+export function providerKeys(type: unknown): readonly string[] {
+  const definition = typeof type === 'string' ? (DEFINITIONS as Record<string, ProviderDefinition>)[type] : undefined;
+  return definition ? Object.keys(definition.schema.shape) : ['type'];
+}
