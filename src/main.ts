@@ -25,7 +25,10 @@ function report(ctx: Context, error: unknown): number {
   return ExitCode.failed;
 }
 
-/** Runs kamal-dev with `argv` and returns the exit code. The only place errors become exit codes. */
+/**
+ * Runs kamal-dev with `argv` and returns the exit code: the only place errors become exit codes. `init` may
+ * hand in the streams, environment, clock and any of the adapters (provider, SSH connector, state store).
+ */
 export async function main(argv: readonly string[], init: Partial<ContextInit> = {}): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -43,15 +46,15 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
   };
   if (!init.io) process.stdout.on('error', onStdoutError);
   const ctx = new Context({
+    ...init,
     io: init.io ?? processIo(),
     env: init.env ?? process.env,
     cwd: init.cwd ?? process.cwd(),
     signal: init.signal ?? controller.signal,
-    ...(init.now ? { now: init.now } : {}),
   });
   try {
     await buildProgram(ctx, packageVersion()).parseAsync([...argv]);
-    return ctx.signal.aborted ? ExitCode.interrupted : ctx.exitCode;
+    return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     return report(ctx, error);

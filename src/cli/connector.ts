@@ -1,4 +1,4 @@
-import type { Connection, LifecycleDeps } from '../deploy/ports.js';
+import type { Connection, Connector } from '../deploy/ports.js';
 import type { Secret } from '../lib/secret.js';
 import { ExecutorPool } from '../remote/pool.js';
 import type { SshConnectOptions } from '../remote/ssh-executor.js';
@@ -17,10 +17,10 @@ export interface ConnectorOptions {
  * SSH for one kamal-dev run: the first connection to a host waits for it to boot (with a deadline), later
  * ones reuse that connection. `closeAll` ends them all.
  */
-export function sshConnector(options: ConnectorOptions): { connect: LifecycleDeps['connect']; closeAll(): Promise<void> } {
+export function sshConnector(options: ConnectorOptions): Connector {
   const pool = new ExecutorPool();
   const opening = new Map<string, Promise<Connection>>();
-  const connect: LifecycleDeps['connect'] = (ip, pinned, { signal, timeoutMs }) => {
+  const connect: Connector['connect'] = (ip, pinned, { signal, timeoutMs }) => {
     const target: SshConnectOptions = {
       host: ip,
       port: options.port,
@@ -35,7 +35,7 @@ export function sshConnector(options: ConnectorOptions): { connect: LifecycleDep
     if (seen) return pool.get(target).then((executor) => ({ executor, hostKey: seen }));
     let pending = opening.get(ip);
     if (!pending) {
-      pending = waitForSsh({ ...target, deadlineMs: timeoutMs ?? 300_000, signal }).then((connection) => {
+      pending = waitForSsh({ ...target, deadlineMs: timeoutMs, signal }).then((connection) => {
         pool.adopt(target, connection);
         return connection;
       });

@@ -1,16 +1,24 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { LoadedSecrets } from '../config/secrets.js';
+import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
+import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
+import { redact, type Secret } from '../lib/secret.js';
+import type { Provider } from '../providers/provider.js';
+import type { StateAccess } from '../state/access.js';
+import type { State } from '../state/schema.js';
 import { useColour } from '../ui/colour.js';
 import type { Io } from '../ui/io.js';
-import { redact, type Secret } from '../lib/secret.js';
 import { Logger } from '../ui/logger.js';
+import { createProgress, type Progress, type ProgressMode } from '../ui/progress.js';
 
 export interface GlobalOptions {
   config: string;
   verbose: boolean;
   quiet: boolean;
   color: boolean;
+  progress: ProgressMode;
 }
 
 export interface ContextInit {
@@ -19,23 +27,40 @@ export interface ContextInit {
   cwd: string;
   signal: AbortSignal;
   now?: () => Date;
+  /** Adapters a caller (a test) hands in; each one not given is built when first needed. */
+  provider?: Provider;
+  connector?: Connector;
+  state?: StateAccess;
 }
 
-/** What every command gets: streams, environment, the global options and lazily built dependencies. */
+export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
+
+/** Milliseconds from an environment variable, else the default. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/**
+ * What every command gets: streams, environment, the global options, and a factory of the adapters the
+ * lifecycle runs on (provider, SSH connector, state store), each built lazily, so that a command loads only
+ * what it uses and a test can hand in fakes.
+ */
 export class Context {
   readonly io: Io;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
-  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true };
-  /** Set by a command that finished but must exit non-zero (e.g. some workspaces failed). */
-  exitCode = 0;
+  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto' };
+  readonly #init: ContextInit;
   #log: Logger | undefined;
   #config: LoadedConfig | undefined;
+  #progress: Progress | undefined;
   readonly #secrets: Secret[] = [];
 
   constructor(init: ContextInit) {
+    this.#init = init;
     this.io = init.io;
     this.env = init.env;
     this.cwd = init.cwd;
@@ -52,6 +77,7 @@ export class Context {
       verbose,
       quiet: Boolean(opts.quiet) && !verbose,
       color: opts.color !== false,
+      progress: opts.progress ?? 'auto',
     };
     this.#log = undefined;
   }
@@ -85,10 +111,68 @@ export class Context {
     return this.#config;
   }
 
-  /** The configuration `loadConfig()` has loaded. */
-  config(): LoadedConfig {
-    if (!this.#config) throw new Error('the configuration is used before loadConfig()');
-    return this.#config;
+  /** The state without a lock (read-only commands): needs neither the config nor the lock library. */
+  async readState(file: string): Promise<State> {
+    if (this.#init.state) return this.#init.state.read();
+    const { readState } = await import('../state/read.js');
+    return readState(file);
+  }
+
+  async stateStore(file: string): Promise<StateAccess> {
+    if (this.#init.state) return this.#init.state;
+    const { StateStore } = await import('../state/store.js');
+    return new StateStore(file, { signal: this.signal });
+  }
+
+  /** The configured provider, with credentials from the environment or the secrets files (exit 2 without any). */
+  async provider(config: LoadedConfig, secrets: LoadedSecrets): Promise<Provider> {
+    if (this.#init.provider) return this.#init.provider;
+    const { providerDefinition } = await import('../providers/registry.js');
+    return providerDefinition(config.config.provider.type).create({
+      config: config.config.provider,
+      env: this.env,
+      secrets: secrets.values,
+      pollIntervalMs: this.settings().pollIntervalMs,
+      onRequest: (e) => this.log.verbose(`API ${e.method} ${e.path} -> ${e.status ?? 'no answer'} (${Math.round(e.ms)} ms)`),
+      onSecret: (secret) => this.addSecrets([secret]),
+    });
+  }
+
+  /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
+  async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
+    if (this.#init.connector) return this.#init.connector;
+    const { sshConnector } = await import('./connector.js');
+    return sshConnector({
+      user: config.config.ssh.user,
+      port: config.config.ssh.port,
+      privateKeyPath: config.privateKeyPath,
+      agent: this.env.SSH_AUTH_SOCK,
+      secrets: [...secrets.values.values()],
+      onCommand: (command, ms, exitCode) => this.log.verbose(`SSH ${command} -> exit ${exitCode} (${Math.round(ms)} ms)`),
+    });
+  }
+
+  settings(): LifecycleSettings {
+    return {
+      dockerInstallUrl: this.env.KAMAL_DEV_DOCKER_INSTALL_URL || DEFAULT_DOCKER_INSTALL_URL,
+      pollIntervalMs: msFromEnv(this.env, 'KAMAL_DEV_POLL_INTERVAL_MS', 5_000),
+      bootTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_BOOT_TIMEOUT_MS', 600_000),
+      sshTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_SSH_TIMEOUT_MS', 300_000),
+      concurrency: 10,
+    };
+  }
+
+  /** The progress view of this command, on stderr. */
+  events(): LifecycleDeps['events'] {
+    this.#progress ??= createProgress(this.io, { quiet: this.globals.quiet, clock: this.now, scrub: (text) => this.scrub(text), mode: this.globals.progress });
+    const progress = this.#progress;
+    return (event: LifecycleEvent) =>
+      progress.update({ workspace: event.workspace, text: describeEvent(event), ...(event.type === 'done' ? { outcome: event.outcome } : {}), data: event });
+  }
+
+  /** Ends the progress view, before a summary is printed below it. */
+  endProgress(): void {
+    this.#progress?.done();
   }
 
   out(text: string): void {

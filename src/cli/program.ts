@@ -1,17 +1,26 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { configCommand } from './commands/config.js';
-import { deployCommand } from './commands/deploy.js';
+import { makeDeployCommand } from './commands/deploy.js';
 import { initCommand } from './commands/init.js';
-import { listCommand } from './commands/list.js';
-import { startCommand, stopCommand } from './commands/power.js';
-import { removeCommand } from './commands/remove.js';
-import { statusCommand } from './commands/status.js';
+import { makeListCommand } from './commands/list.js';
+import { makePowerCommand } from './commands/power.js';
+import { makeRemoveCommand } from './commands/remove.js';
+import { makeStatusCommand } from './commands/status.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
-const COMMANDS = [initCommand, configCommand, deployCommand, listCommand, statusCommand, stopCommand, startCommand, removeCommand] as const;
+const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
+  initCommand,
+  configCommand,
+  (ctx) => makeDeployCommand(ctx),
+  (ctx) => makeListCommand(ctx),
+  (ctx) => makeStatusCommand(ctx),
+  (ctx) => makePowerCommand(ctx, 'stop'),
+  (ctx) => makePowerCommand(ctx, 'start'),
+  (ctx) => makeRemoveCommand(ctx),
+];
 
 export function buildProgram(ctx: Context, version: string): Command {
   const program = new Command('kamal-dev')
@@ -20,6 +29,7 @@ export function buildProgram(ctx: Context, version: string): Command {
     .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG_PATH)
     .option('-v, --verbose', 'show every provider request and remote command (also VERBOSE=1)')
     .option('-q, --quiet', 'print errors and the final result only')
+    .addOption(new Option('--progress <mode>', 'progress on stderr: auto (live on a terminal), plain lines, or json events').choices(['auto', 'plain', 'json']).default('auto'))
     .addOption(new Option('--no-color', 'no colours (also NO_COLOR)'))
     .addHelpText('after', examples(['kamal-dev init', 'kamal-dev config --format json']))
     .showHelpAfterError('(run with --help for usage)')

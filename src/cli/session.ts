@@ -1,64 +1,67 @@
 import type { LoadedConfig } from '../config/load.js';
-import { loadSecrets, type LoadedSecrets } from '../config/secrets.js';
+import type { LoadedSecrets } from '../config/secrets.js';
 import type { LifecycleDeps } from '../deploy/ports.js';
-import { StateStore } from '../state/store.js';
-import { createProgress } from '../ui/progress.js';
+import { OperationFailedError, StateError, UsageError } from '../lib/errors.js';
+import { loadSecrets } from '../project/secrets.js';
+import { statePath } from '../state/paths.js';
 import type { Context } from './context.js';
-import { createProvider, msFromEnv } from './provider-factory.js';
-
-export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
 
 export interface Session {
   config: LoadedConfig;
   secrets: LoadedSecrets;
   deps: LifecycleDeps;
-  store: StateStore;
-  close(): Promise<void>;
 }
 
 /**
- * Everything a command that touches the provider and the VMs needs. Credentials are resolved first, so a
- * command without them refuses before doing anything; undici and ssh2 are loaded only here.
+ * Everything a command that touches the provider and the VMs needs, for the length of `fn`: the progress view
+ * is ended and every SSH connection closed once, whatever `fn` does. Credentials are resolved first, so a
+ * command without them refuses before doing anything.
  */
-export async function openSession(ctx: Context, loaded?: LoadedSecrets): Promise<Session> {
+export async function withSession<T>(ctx: Context, fn: (session: Session) => Promise<T>, loaded?: LoadedSecrets): Promise<T> {
   const config = await ctx.loadConfig();
   const secrets = loaded ?? (await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env: ctx.env, signal: ctx.signal }));
   ctx.addSecrets(secrets.values.values());
-  const provider = await createProvider(ctx, config, secrets);
-  const { sshConnector } = await import('./connector.js');
-  const pollIntervalMs = msFromEnv(ctx.env, 'KAMAL_DEV_POLL_INTERVAL_MS', 5_000);
-  const ssh = sshConnector({
-    user: config.config.ssh.user,
-    port: config.config.ssh.port,
-    privateKeyPath: config.privateKeyPath,
-    agent: ctx.env.SSH_AUTH_SOCK,
-    secrets: [...secrets.values.values()],
-    onCommand: (command, ms, exitCode) => ctx.log.verbose(`SSH ${command} -> exit ${exitCode} (${Math.round(ms)} ms)`),
-  });
-  const store = new StateStore(config.statePath);
-  const progress = createProgress(ctx.io, { quiet: ctx.globals.quiet, clock: ctx.now, scrub: (text) => ctx.scrub(text) });
+  const provider = await ctx.provider(config, secrets);
+  const connector = await ctx.connector(config, secrets);
   const deps: LifecycleDeps = {
     provider,
-    state: store,
-    connect: ssh.connect,
-    progress,
-    log: ctx.log,
+    state: await ctx.stateStore(config.statePath),
+    connector,
+    events: ctx.events(),
+    notices: ctx.log,
     now: ctx.now,
     signal: ctx.signal,
-    dockerInstallUrl: ctx.env.KAMAL_DEV_DOCKER_INSTALL_URL || DEFAULT_DOCKER_INSTALL_URL,
-    pollIntervalMs,
-    bootTimeoutMs: msFromEnv(ctx.env, 'KAMAL_DEV_BOOT_TIMEOUT_MS', 600_000),
-    sshTimeoutMs: msFromEnv(ctx.env, 'KAMAL_DEV_SSH_TIMEOUT_MS', 300_000),
-    concurrency: 10,
+    settings: ctx.settings(),
   };
-  return {
-    config,
-    secrets,
-    deps,
-    store,
-    close: async () => {
-      progress.done();
-      await ssh.closeAll();
-    },
-  };
+  try {
+    return await fn({ config, secrets, deps });
+  } finally {
+    ctx.endProgress();
+    await connector.closeAll();
+  }
+}
+
+export interface Selection {
+  name?: string | undefined;
+  all?: boolean | undefined;
+}
+
+/**
+ * The workspaces a command acts on: NAME or --all (both or neither is a usage error, exit 2; `allByDefault`
+ * makes neither mean all). An unknown NAME fails (exit 1) listing the known ones. Reads the state only.
+ */
+export async function selectWorkspaces(ctx: Context, command: string, selection: Selection, allByDefault = false): Promise<string[]> {
+  const { name } = selection;
+  const all = selection.all ?? (allByDefault && !name);
+  if (name && all) throw new UsageError(`${command}: give a workspace NAME or --all, not both`);
+  if (!name && !all) throw new UsageError(`${command}: give a workspace NAME or --all`, { hint: `kamal-dev ${command} --all` });
+  const known = Object.keys((await ctx.readState(statePath(ctx.cwd))).deployments);
+  if (all) return known;
+  if (!known.includes(name!)) throw new StateError(`no workspace named ${name}; known: ${known.join(', ') || '(none)'}`);
+  return [name!];
+}
+
+/** Every result reported; the command then exits 1 when any failed (docs/exit-codes.md). */
+export function failIfAny(failed: readonly string[], total: number, what: string): void {
+  if (failed.length > 0) throw new OperationFailedError(`${failed.length} of ${total} workspace(s) ${what}: ${failed.join(', ')}`);
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { ConfigError } from '../lib/errors.js';
 import { Secret } from '../lib/secret.js';
 import type { SecretsEntry } from './secrets-parse.js';
@@ -12,6 +11,7 @@ export interface ExpandContext {
   earlier: ReadonlyMap<string, Secret>;
   signal?: AbortSignal | undefined;
   commandTimeoutMs?: number | undefined;
+  run: CommandRunner;
 }
 
 type Fail = (message: string, hint?: string) => never;
@@ -59,40 +59,16 @@ function commandSpans(value: string, fail: Fail): Span[] {
   return spans;
 }
 
-/** Runs one `$(command)` through sh without stdin; a failure (exit status, timeout) is an error naming the line. */
-function runCommand(command: string, ctx: ExpandContext, fail: Fail): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const options = {
-      cwd: ctx.cwd,
-      env: ctx.env as NodeJS.ProcessEnv,
-      encoding: 'utf8' as const,
-      timeout: ctx.commandTimeoutMs ?? 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    };
-    const child = execFile('sh', ['-c', command], options, (error, stdout) => {
-      if (!error) {
-        resolve(stdout.replace(/\n$/, ''));
-        return;
-      }
-      const err = error as NodeJS.ErrnoException & { code?: number | string | null; killed?: boolean; signal?: string | null };
-      // Never err.message, stdout or stderr: they may hold the command (with variables expanded) or a secret.
-      const why = err.killed
-        ? 'timed out'
-        : typeof err.code === 'number'
-          ? `exited with ${err.code}`
-          : err.signal
-            ? `was killed by ${err.signal}`
-            : `could not run (${typeof err.code === 'string' ? err.code : 'unknown error'})`;
-      try {
-        fail(`$(…) command ${why}`, 'Run the command in a shell from the project folder to see its output.');
-      } catch (failure) {
-        reject(failure);
-      }
-    });
-    // A command must never wait for a prompt that nobody sees.
-    child.stdin?.end();
-  });
+/** Runs one `$(command)` through sh, never showing its output; resolves stdout or why it failed. */
+export type CommandRunner = (
+  command: string,
+  options: { cwd: string; env: Readonly<Record<string, string | undefined>>; timeoutMs: number; signal?: AbortSignal | undefined },
+) => Promise<{ stdout: string } | { failure: string }>;
+
+async function runCommand(command: string, ctx: ExpandContext, fail: Fail): Promise<string> {
+  const outcome = await ctx.run(command, { cwd: ctx.cwd, env: ctx.env, timeoutMs: ctx.commandTimeoutMs ?? 60_000, signal: ctx.signal });
+  if ('failure' in outcome) fail(`$(…) command ${outcome.failure}`, 'Run the command in a shell from the project folder to see its output.');
+  return outcome.stdout.replace(/\n$/, '');
 }
 
 /**

@@ -1,8 +1,10 @@
-import { dockerPull, dockerRemove } from '../docker/commands.js';
+import { dockerRemove } from '../docker/commands.js';
 import { SPEC_HASH_LABEL } from '../docker/labels.js';
 import type { Executor } from '../remote/executor.js';
-import { inspectContainer } from './inspect.js';
 import { check } from '../remote/check.js';
+import { prepareImage } from './image.js';
+import { inspectContainer } from './inspect.js';
+import type { StepReporter } from './runner.js';
 import type { LifecycleGroup, WorkspacePlan } from './workspace.js';
 
 export type ContainerAction = 'unchanged' | 'created' | 'replaced';
@@ -22,31 +24,30 @@ export async function runGroups(executor: Executor, groups: readonly LifecycleGr
 export async function convergeContainer(
   executor: Executor,
   plan: WorkspacePlan,
-  onStep: (step: string) => void,
+  step: StepReporter,
   signal?: AbortSignal,
 ): Promise<{ action: ContainerAction; ports: Record<string, number> }> {
   let current = await inspectContainer(executor, plan.containerName, signal);
   let action: ContainerAction = 'unchanged';
   if (!current?.running || current.labels[SPEC_HASH_LABEL] !== plan.specHash) {
-    onStep('uploading env file');
+    step('env.upload');
     await executor.upload(plan.envFilePath, plan.envFileContent.reveal(), 0o600);
-    onStep(`pulling ${plan.image}`);
-    await check(executor, dockerPull(plan.image), { signal });
+    await prepareImage(executor, plan.image, step, signal);
     if (current) {
-      onStep('removing the old container');
+      step('container.replace');
       await check(executor, dockerRemove(plan.containerName), { signal });
     }
     await check(executor, ['mkdir', '-p', plan.workspaceDir], { signal });
-    onStep('starting container');
+    step('container.start');
     await check(executor, plan.dockerRun, { signal });
     const { onCreate, updateContent, postCreate, postStart } = plan.lifecycle;
     const create = [...onCreate, ...updateContent, ...postCreate];
     if (create.length > 0) {
-      onStep('running create commands');
+      step('lifecycle.create');
       await runGroups(executor, create, signal);
     }
     if (postStart.length > 0) {
-      onStep('running postStartCommand');
+      step('lifecycle.post-start');
       await runGroups(executor, postStart, signal);
     }
     action = current ? 'replaced' : 'created';

@@ -1,17 +1,33 @@
 import type { CostEstimate } from '../providers/provider.js';
 import { quoteArgv } from '../remote/quote.js';
-import type { DeployPlan } from './plan.js';
+import type { DeployPlan, PlannedWorkspace } from './plan.js';
+import { bindWorkspace, type ServicePlan, type WorkspacePlan } from './workspace.js';
 
-/** SPEC section 5's `deploy --dry-run --format json` shape. No secret value can reach it: only key names. */
-export function planJson(plan: DeployPlan, cost: CostEstimate | null): unknown {
+/** A planned workspace with the plan it would run, bound to an assumed home (a dry run connects to nothing). */
+export interface Preview {
+  planned: PlannedWorkspace;
+  workspace: WorkspacePlan;
+}
+
+export function previewDeploy(service: ServicePlan, plan: DeployPlan, home: string): Preview[] {
+  return plan.workspaces.map((planned) => ({ planned, workspace: bindWorkspace(service, { name: planned.name, index: planned.index, home }) }));
+}
+
+/** One workspace in the JSON of `deploy --dry-run` and `deploy` (docs/commands.md#deploy). Key names only, never a secret. */
+export function workspaceJson(name: string, vm: PlannedWorkspace['vm'], workspace: WorkspacePlan | undefined) {
+  return {
+    name,
+    vm: { action: vm.action, zone: vm.zone, plan: vm.plan },
+    docker_run: workspace?.dockerRun ?? null,
+    env_file_keys: workspace?.envFileKeys ?? null,
+  };
+}
+
+/** `deploy --dry-run --format json`. */
+export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null): unknown {
   return {
     service: plan.service,
-    workspaces: plan.workspaces.map(({ workspace, vm }) => ({
-      name: workspace.name,
-      vm: { action: vm.action, zone: vm.zone, plan: vm.plan },
-      docker_run: workspace.dockerRun,
-      env_file_keys: workspace.envFileKeys,
-    })),
+    workspaces: previews.map(({ planned, workspace }) => workspaceJson(planned.name, planned.vm, workspace)),
     cost: cost === null ? null : { currency: cost.currency, hourly: cost.hourly, monthly: cost.monthly, new_vms: cost.newVms },
   };
 }
@@ -24,10 +40,11 @@ function costLine(plan: DeployPlan, cost: CostEstimate | null): string {
 }
 
 /** The dry-run plan for people: per workspace its VM and its `docker run`, quoted so it can be pasted into a shell. */
-export function planText(plan: DeployPlan, cost: CostEstimate | null): string {
+export function planText(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null): string {
   const lines = [`Plan for ${plan.service}: ${plan.workspaces.length} workspace(s), ${plan.newVms} new VM(s)`, ''];
-  for (const { workspace, vm } of plan.workspaces) {
-    lines.push(`${workspace.name}  (${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone})`);
+  for (const { planned, workspace } of previews) {
+    const { vm } = planned;
+    lines.push(`${planned.name}  (${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone})`);
     lines.push(`  env file ${workspace.envFilePath}: ${workspace.envFileKeys.join(', ') || '(no secrets)'}`);
     lines.push(`  ${quoteArgv(workspace.dockerRun)}`);
     lines.push('');

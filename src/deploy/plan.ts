@@ -1,14 +1,13 @@
 import type { LoadedConfig } from '../config/load.js';
 import { indexOfName, workspaceName } from '../config/naming.js';
-import type { Devcontainer } from '../devcontainer/parse.js';
-import type { Secret } from '../lib/secret.js';
+import type { Placement } from '../providers/provider.js';
 import type { Entry, State } from '../state/schema.js';
-import { buildWorkspacePlan, type WorkspacePlan } from './workspace.js';
 
 export type VmAction = 'create' | 'reuse';
 
 export interface PlannedWorkspace {
-  workspace: WorkspacePlan;
+  name: string;
+  index: number;
   vm: { action: VmAction; zone: string; plan: string };
   /** The state entry of a workspace that already exists. */
   existing: Entry | undefined;
@@ -26,12 +25,10 @@ export interface DeployPlan {
 
 export interface DeployPlanInput {
   config: LoadedConfig;
-  devcontainer: Devcontainer;
-  secrets: ReadonlyMap<string, Secret>;
   state: State;
   count: number;
-  /** The SSH user's home on the VMs (defaultHome for a dry run). */
-  home: string;
+  /** Where new VMs go. */
+  placement: Pick<Placement, 'zone' | 'plan'>;
 }
 
 /** This service's workspaces in the state, by index (names that do not fit the naming pattern are ignored). */
@@ -50,8 +47,8 @@ function existingWorkspaces(input: DeployPlanInput): { name: string; index: numb
  * missing ones get the next free indexes. With `vms.spread: false` every workspace shares one VM.
  */
 export function planDeploy(input: DeployPlanInput): DeployPlan {
-  const { config, count } = input;
-  const { service, naming, provider, vms } = config.config;
+  const { config, count, placement } = input;
+  const { service, naming, vms } = config.config;
   const existing = existingWorkspaces(input);
   const kept = existing.slice(0, count);
   const used = new Set(existing.map((w) => w.index));
@@ -69,21 +66,12 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
       action = sharedVm ? 'reuse' : 'create';
       sharedVm = true;
     }
-    const workspace = buildWorkspacePlan({
-      config,
-      devcontainer: input.devcontainer,
-      secrets: input.secrets,
-      name,
-      index,
-      placement: { spread: vms.spread },
-      home: input.home,
-    });
-    const zone = action === 'reuse' && entry?.zone ? entry.zone : provider.zone;
-    const plan = action === 'reuse' && entry?.plan ? entry.plan : provider.plan;
-    return { workspace, vm: { action, zone, plan }, existing: entry };
+    const zone = action === 'reuse' && entry?.zone ? entry.zone : placement.zone;
+    const plan = action === 'reuse' && entry?.plan ? entry.plan : placement.plan;
+    return { name, index, vm: { action, zone, plan }, existing: entry };
   });
   const beyondCount = existing.slice(count).map((w) => w.name);
-  const warnings = [...new Set(workspaces.flatMap((w) => w.workspace.warnings))];
+  const warnings: string[] = [];
   if (beyondCount.length) {
     warnings.push(`the state has ${existing.length} workspaces, more than --count ${count}; deploy leaves ${beyondCount.join(', ')} alone (remove them with kamal-dev remove)`);
   }

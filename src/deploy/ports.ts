@@ -1,16 +1,7 @@
-import type { Executor } from '../remote/executor.js';
 import type { Provider } from '../providers/provider.js';
-import type { Entry, State } from '../state/schema.js';
-import type { Progress } from '../ui/progress.js';
-import type { Logger } from '../ui/logger.js';
-
-/** The state operations the lifecycle needs (implemented by src/state/store.ts). */
-export interface StateAccess {
-  read(): Promise<State>;
-  patch(name: string, changes: Partial<Entry>): Promise<void>;
-  remove(name: string): Promise<void>;
-  update<T>(fn: (state: State) => T): Promise<T>;
-}
+import type { Executor } from '../remote/executor.js';
+import type { StateAccess } from '../state/access.js';
+import type { EventSink } from './events.js';
 
 export interface Connection {
   executor: Executor;
@@ -18,23 +9,42 @@ export interface Connection {
   hostKey: string;
 }
 
-export interface LifecycleDeps {
-  provider: Provider;
-  state: StateAccess;
+/** SSH for one kamal-dev run: one connection per host, reused by every step; `closeAll` ends them. */
+export interface Connector {
   /**
-   * Waits for SSH on a new VM (or connects to a known one), refusing a host key other than `pinned`. One
-   * connection per host for the whole command: the command closes them all at its end.
+   * Waits for SSH on a new VM (or connects to a known one), refusing a host key other than `pinned`: a
+   * ConnectionError naming both fingerprints.
    */
-  connect(ip: string, pinned: string | undefined, options: { signal: AbortSignal; timeoutMs?: number }): Promise<Connection>;
-  progress: Progress;
-  log: Logger;
-  now: () => Date;
-  signal: AbortSignal;
+  connect(ip: string, pinned: string | undefined, options: { signal: AbortSignal; timeoutMs: number }): Promise<Connection>;
+  closeAll(): Promise<void>;
+}
+
+/** Messages for people that are not progress (warnings, --verbose details). */
+export interface Notices {
+  info(text: string): void;
+  warn(text: string): void;
+  verbose(text: string): void;
+}
+
+export interface LifecycleSettings {
   /** URL of the Docker install script (KAMAL_DEV_DOCKER_INSTALL_URL, default https://get.docker.com). */
   dockerInstallUrl: string;
   pollIntervalMs: number;
   bootTimeoutMs: number;
-  /** How long a new VM may take to accept SSH (SPEC: 300 s). */
+  /** How long a new VM may take to accept SSH. */
   sshTimeoutMs: number;
+  /** Workspaces worked on at once. */
   concurrency: number;
+}
+
+/** Everything the lifecycle operations use: interfaces only, built in src/cli (or by tests, with fakes). */
+export interface LifecycleDeps {
+  provider: Provider;
+  state: StateAccess;
+  connector: Connector;
+  events: EventSink;
+  notices: Notices;
+  now: () => Date;
+  signal: AbortSignal;
+  settings: LifecycleSettings;
 }

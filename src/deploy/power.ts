@@ -1,9 +1,12 @@
-import { mapPool } from '../lib/pool.js';
+import { indexOfName } from '../config/naming.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
+import { check } from '../remote/check.js';
 import { runGroups } from './container.js';
 import type { LifecycleDeps } from './ports.js';
-import { check } from '../remote/check.js';
-import type { LifecycleGroup } from './workspace.js';
+import { homeDir } from './remote-steps.js';
+import { runEach } from './runner.js';
+import { CONNECT_TIMEOUT_MS } from './timeouts.js';
+import { bindWorkspace, type ServicePlan } from './workspace.js';
 
 export interface PowerResult {
   name: string;
@@ -12,41 +15,41 @@ export interface PowerResult {
 }
 
 /**
- * `docker stop` or `docker start` (then postStartCommand) of each workspace's container over SSH. The VMs
- * stay up; the state follows.
+ * `docker stop` or `docker start` of each workspace's container over SSH; `start` then runs postStartCommand
+ * as the workspace's plan on that VM says. The VMs stay up; the state follows.
  */
 export async function setPower(
   action: 'stop' | 'start',
   names: readonly string[],
-  postStart: (name: string) => LifecycleGroup[],
+  service: ServicePlan,
   deps: LifecycleDeps,
 ): Promise<PowerResult[]> {
   const { deployments } = await deps.state.read();
-  const one = async (name: string): Promise<PowerResult> => {
-    const entry = deployments[name]!;
-    const step = (text: string, outcome?: 'ok' | 'failed') =>
-      deps.progress.update({ workspace: name, step: text, ...(outcome ? { outcome } : {}) });
-    try {
-      if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
-      step(action === 'stop' ? 'stopping container' : 'starting container');
-      const { executor } = await deps.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: 30_000 });
-      await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), { signal: deps.signal });
-      if (action === 'start') {
-        const groups = postStart(name);
-        if (groups.length > 0) {
-          step('running postStartCommand');
-          await runGroups(executor, groups, deps.signal);
+  const { naming, service: serviceName } = service.config.config;
+  return runEach(
+    names.map((name) => ({ name })),
+    deps,
+    {
+      run: async ({ name }, step): Promise<PowerResult> => {
+        const entry = deployments[name]!;
+        if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
+        step(action === 'stop' ? 'container.stop' : 'container.start');
+        const { executor } = await deps.connector.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.power });
+        await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), { signal: deps.signal });
+        if (action === 'start') {
+          // A name outside the naming pattern (renamed by hand) has no index of its own.
+          const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
+          const { postStart } = bindWorkspace(service, { name, index, home: await homeDir(executor) }).lifecycle;
+          if (postStart.length > 0) {
+            step('lifecycle.post-start');
+            await runGroups(executor, postStart, deps.signal);
+          }
         }
-      }
-      await deps.state.patch(name, { status: action === 'stop' ? 'stopped' : 'running', error: undefined });
-      step(action === 'stop' ? 'stopped' : 'running', 'ok');
-      return { name, ok: true };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      step(`failed: ${message}`, 'failed');
-      return { name, ok: false, error: message };
-    }
-  };
-  const results = await mapPool(names, deps.concurrency, one, deps.signal);
-  return results.map((r, i) => r ?? { name: names[i]!, ok: false, error: 'interrupted' });
+        await deps.state.patch(name, { status: action === 'stop' ? 'stopped' : 'running', error: undefined });
+        return { name, ok: true };
+      },
+      done: () => ({ outcome: 'ok', summary: action === 'stop' ? 'stopped' : 'running' }),
+      failed: ({ name }, { message }) => ({ name, ok: false, error: message }),
+    },
+  );
 }

@@ -1,11 +1,12 @@
 import { dockerPs, parsePsNames } from '../docker/commands.js';
 import { SERVICE_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { mapPool } from '../lib/pool.js';
+import { REQUEST_LABEL, serviceLabels, WORKSPACE_LABEL as VM_WORKSPACE_LABEL } from '../providers/labels.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
-import { serviceLabels } from './apply.js';
 import { inspectContainers } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
+import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 
 interface Found {
   name: string;
@@ -18,11 +19,11 @@ interface Found {
 async function workspacesOnVm(service: string, listed: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
   // The provider's list carries no addresses.
   const vm = listed.ip ? listed : ((await deps.provider.getVm(listed.id, deps.signal)) ?? listed);
-  const label = vm.labels['kamal-dev-workspace'];
+  const label = vm.labels[VM_WORKSPACE_LABEL];
   const fallback = (hostKey?: string): Found[] => (label ? [{ name: label, vm, container: undefined, hostKey }] : []);
   if (vm.state !== 'started' || !vm.ip) return fallback();
   try {
-    const { executor, hostKey } = await deps.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: 20_000 });
+    const { executor, hostKey } = await deps.connector.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.rebuild });
     const ps = await executor.run(dockerPs({ [SERVICE_LABEL]: service }), { signal: deps.signal });
     const containers = ps.exitCode === 0 ? await inspectContainers(executor, parsePsNames(ps.stdout), deps.signal) : [];
     const found = containers
@@ -42,7 +43,7 @@ export async function rebuildState(service: string, deps: LifecycleDeps): Promis
   const vms = await deps.provider.listVms(serviceLabels(service), deps.signal);
   const { deployments } = await deps.state.read();
   const pinnedKeys = new Map(Object.values(deployments).filter((e) => e.vm_id && e.host_key).map((e) => [e.vm_id!, e.host_key!]));
-  const perVm = await mapPool(vms, deps.concurrency, (vm) => workspacesOnVm(service, vm, pinnedKeys.get(vm.id), deps), deps.signal);
+  const perVm = await mapPool(vms, deps.settings.concurrency, (vm) => workspacesOnVm(service, vm, pinnedKeys.get(vm.id), deps), deps.signal);
   const found = perVm
     .flat()
     .filter((f): f is Found => f !== undefined)
@@ -64,10 +65,10 @@ export async function rebuildState(service: string, deps: LifecycleDeps): Promis
         status,
         deployed_at: known?.deployed_at ?? null,
         service,
-        provider: 'upcloud',
+        provider: deps.provider.placement.provider,
         zone: f.vm.zone,
         plan: f.vm.plan,
-        ...(f.vm.labels['kamal-dev-request'] ? { request_id: f.vm.labels['kamal-dev-request'] } : {}),
+        ...(f.vm.labels[REQUEST_LABEL] ? { request_id: f.vm.labels[REQUEST_LABEL] } : {}),
         ...(f.hostKey ? { host_key: f.hostKey } : {}),
       };
     }

@@ -2,6 +2,7 @@ import { RemoteCommandError } from '../lib/errors.js';
 import { sleep } from '../lib/sleep.js';
 import { check } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
+import { DOCKER_ENGINE_TIMEOUT_MS } from './timeouts.js';
 
 /** The SSH user's home folder on the host (docker's --env-file and -v need absolute paths). */
 export async function homeDir(executor: Executor): Promise<string> {
@@ -13,10 +14,11 @@ export async function homeDir(executor: Executor): Promise<string> {
  * Installs Docker with the install script when `docker` is missing, then checks that the engine answers.
  * Returns whether it had to install.
  */
-export async function ensureDocker(executor: Executor, installUrl: string, signal?: AbortSignal): Promise<boolean> {
+export async function ensureDocker(executor: Executor, installUrl: string, onInstall: () => void, signal?: AbortSignal): Promise<boolean> {
   const present = await executor.run(['sh', '-c', 'command -v docker'], signal ? { signal } : {});
   let installed = false;
   if (present.exitCode !== 0) {
+    onInstall();
     // The URL travels as a positional parameter, never inside the script text.
     await check(executor, ['sh', '-c', 'curl -fsSL "$1" | sh', 'install-docker', installUrl], signal ? { signal } : {});
     installed = true;
@@ -27,7 +29,7 @@ export async function ensureDocker(executor: Executor, installUrl: string, signa
 
 /** `docker info` until the engine answers (it may still be starting on a freshly booted VM). */
 async function waitForEngine(executor: Executor, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + DOCKER_ENGINE_TIMEOUT_MS;
   for (;;) {
     const info = await executor.run(['docker', 'info', '--format', '{{.ServerVersion}}'], signal ? { signal } : {});
     if (info.exitCode === 0) return;

@@ -1,9 +1,10 @@
-import { mapPool } from '../lib/pool.js';
+import { serviceLabels } from '../providers/labels.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry, WorkspaceStatus } from '../state/schema.js';
-import { serviceLabels } from './apply.js';
 import { inspectContainer, publishedPorts } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
+import { errorMessage, runEach } from './runner.js';
+import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 
 export interface WorkspaceStatusReport {
   name: string;
@@ -19,10 +20,8 @@ export interface WorkspaceStatusReport {
   error?: string;
 }
 
-const CONNECT_TIMEOUT_MS = 20_000;
-
-/** What the workspace's status is, from what was found at the provider and on the VM. */
-function statusOf(vmState: string, container: string): WorkspaceStatus {
+/** What the workspace's status is, from what was found at the provider and on the VM (docs/state.md#statuses). */
+export function statusOf(vmState: string, container: string): WorkspaceStatus {
   if (vmState === 'missing') return 'missing';
   if (vmState === 'stopped') return 'stopped';
   if (container === 'running') return 'running';
@@ -35,15 +34,14 @@ export async function collectStatus(service: string, names: readonly string[], d
   const { deployments } = await deps.state.read();
   const vms = new Map<string, Vm>((await deps.provider.listVms(serviceLabels(service), deps.signal)).map((vm) => [vm.id, vm]));
 
-  const one = async (name: string): Promise<WorkspaceStatusReport> => {
+  const blank = (name: string): WorkspaceStatusReport => {
     const entry: Entry = deployments[name]!;
     const vm = entry.vm_id ? vms.get(entry.vm_id) : undefined;
-    const vmState = vm?.state ?? (entry.vm_id ? 'missing' : 'none');
-    const report: WorkspaceStatusReport = {
+    return {
       name,
       vm_id: entry.vm_id ?? null,
       vm_ip: vm?.ip ?? entry.vm_ip ?? null,
-      vm_state: vmState,
+      vm_state: vm?.state ?? (entry.vm_id ? 'missing' : 'none'),
       container: 'unknown',
       image: null,
       started_at: null,
@@ -51,10 +49,18 @@ export async function collectStatus(service: string, names: readonly string[], d
       ports: {},
       status: entry.status,
     };
-    deps.progress.update({ workspace: name, step: `VM ${vmState}` });
+  };
+
+  const one = async (name: string, step: (step: 'vm.inspect' | 'container.inspect') => void): Promise<WorkspaceStatusReport> => {
+    const entry: Entry = deployments[name]!;
+    const vm = entry.vm_id ? vms.get(entry.vm_id) : undefined;
+    const report = blank(name);
+    const vmState = report.vm_state;
+    step('vm.inspect');
     if (vm?.state === 'started' && report.vm_ip) {
       try {
-        const { executor } = await deps.connect(report.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS });
+        step('container.inspect');
+        const { executor } = await deps.connector.connect(report.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.status });
         const info = await inspectContainer(executor, entry.container_name, deps.signal);
         report.container = info?.status ?? 'missing';
         if (info) {
@@ -66,15 +72,21 @@ export async function collectStatus(service: string, names: readonly string[], d
           }
         }
       } catch (error) {
-        report.error = error instanceof Error ? error.message : String(error);
+        report.error = errorMessage(error);
       }
     }
     if (!report.error && (vm || vmState === 'missing')) report.status = statusOf(vmState, report.container);
     if (report.status !== entry.status) await deps.state.patch(name, { status: report.status });
-    deps.progress.update({ workspace: name, step: `${report.status}`, outcome: report.error ? 'failed' : 'ok' });
     return report;
   };
 
-  const results = await mapPool(names, deps.concurrency, one, deps.signal);
-  return results.filter((r): r is WorkspaceStatusReport => r !== undefined);
+  return runEach(
+    names.map((name) => ({ name })),
+    deps,
+    {
+      run: ({ name }, step) => one(name, step),
+      done: (report) => ({ outcome: report.error ? 'failed' : 'ok', summary: report.error ? `failed: ${report.error}` : report.status }),
+      failed: ({ name }, { message }) => ({ ...blank(name), error: message }),
+    },
+  );
 }

@@ -6,32 +6,49 @@ import type { Devcontainer } from '../devcontainer/parse.js';
 import { planPorts, type PortPlan } from '../devcontainer/ports.js';
 import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
+import type { ImageSource } from '../devcontainer/image-source.js';
 import { dockerExec } from '../docker/commands.js';
 import { envFileContent, envFileKey } from '../docker/env-file.js';
 import { SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
-import type { Argv } from '../remote/executor.js';
+import type { Argv } from '../lib/argv.js';
 import { envFilePath, workspaceDir } from './workspace-paths.js';
 
-export interface WorkspaceInput {
+/** What every workspace of the service shares: built once per command from the loaded inputs. */
+export interface ServicePlan {
   config: LoadedConfig;
   devcontainer: Devcontainer;
   /** The secrets listed under `secrets:`, in list order (see requireSecrets). */
   secrets: ReadonlyMap<string, Secret>;
+  /** `NAME_B64` for each listed secret, in order. */
+  envFileKeys: string[];
+  /** devcontainer.json's initializeCommand: runs on this machine, in the project folder, before anything is created. */
+  initialize: HookGroup;
+  /** About the ports, the same for every workspace (e.g. a range that is not published). */
+  warnings: string[];
+}
+
+/** Where one workspace lands: its name and index, and the home of the SSH user on its VM (found on connecting). */
+export interface WorkspaceBinding {
   name: string;
   index: number;
-  placement: { spread: boolean };
-  /** The SSH user's home on the VM (see defaultHome). */
   home: string;
+}
+
+export function buildServicePlan(input: { config: LoadedConfig; devcontainer: Devcontainer; secrets: ReadonlyMap<string, Secret> }): ServicePlan {
+  return {
+    ...input,
+    envFileKeys: [...input.secrets.keys()].map(envFileKey),
+    initialize: hookGroup(input.devcontainer.json.initializeCommand),
+    warnings: planPorts(input.devcontainer.json, input.config.config.vms.spread).warnings,
+  };
 }
 
 /** `docker exec` commands of one lifecycle hook: groups run one after another, the commands of a group in parallel. */
 export type LifecycleGroup = readonly { name: string | undefined; argv: Argv }[];
 
 export interface WorkspaceLifecycle {
-  /** Runs on the local machine, in the project folder, before deploy (argv for a local spawn, not docker exec). */
-  initialize: HookGroup;
   onCreate: LifecycleGroup[];
   updateContent: LifecycleGroup[];
   postCreate: LifecycleGroup[];
@@ -43,7 +60,7 @@ export interface WorkspacePlan {
   name: string;
   index: number;
   containerName: string;
-  image: string;
+  image: ImageSource;
   /** The full `docker run --detach …`; secrets are only in the env file it names. */
   dockerRun: Argv;
   /** Also the value of the kamal-dev.spec-hash label in dockerRun. */
@@ -65,36 +82,36 @@ export interface WorkspacePlan {
   workspaceFolder: string;
   /** remoteEnv, for `docker exec -e` (entries set to null are left out). */
   remoteEnv: [string, string][];
-  warnings: string[];
 }
 
 function hashOf(argv: Argv, envFileKeys: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify({ argv, envFileKeys })).digest('hex');
 }
 
-/** Builds everything needed to run one workspace. Pure: no I/O; the same input gives the same plan. */
-export function buildWorkspacePlan(input: WorkspaceInput): WorkspacePlan {
-  const { config, name } = input;
+/** Everything needed to run one workspace. Pure: no I/O; the same input gives the same plan. */
+export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): WorkspacePlan {
+  const { config, envFileKeys } = plan;
+  const { name, home } = binding;
   const service = config.config.service;
-  const dir = workspaceDir(input.home, name);
+  const spread = config.config.vms.spread;
+  const dir = workspaceDir(home, name);
   const labels: [string, string][] = [
     [SERVICE_LABEL, service],
     [WORKSPACE_LABEL, name],
   ];
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
-  const json = substituteDeep(input.devcontainer.json, () => (variable) =>
+  const json = substituteDeep(plan.devcontainer.json, () => (variable) =>
     variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined,
   );
-  const workspaceFolder = input.devcontainer.workspaceFolder;
-  const ports = planPorts(json, input.placement.spread);
+  const workspaceFolder = plan.devcontainer.workspaceFolder;
+  const ports = planPorts(json, spread);
   const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
   const mounts = [
     ...(workspaceMount === '' ? [] : [workspaceMount]),
     ...(json.mounts ?? []).map((mount) => (typeof mount === 'string' ? mount : mountObjectArg(mount))),
   ];
-  const envFile = envFilePath(input.home, name);
-  const envFileKeys = [...input.secrets.keys()].map(envFileKey);
+  const envFile = envFilePath(home, name);
   const { defaults } = config.config;
   const run: RunOptions = {
     name,
@@ -128,17 +145,16 @@ export function buildWorkspacePlan(input: WorkspaceInput): WorkspacePlan {
   };
   return {
     name,
-    index: input.index,
+    index: binding.index,
     containerName: name,
-    image: json.image,
+    image: { kind: 'pull', ref: json.image },
     dockerRun: dockerRun({ ...run, labels: [...labels, [SPEC_HASH_LABEL, specHash]] }),
     specHash,
     envFilePath: envFile,
     envFileKeys,
-    envFileContent: envFileContent(input.secrets),
+    envFileContent: envFileContent(plan.secrets),
     workspaceDir: dir,
     lifecycle: {
-      initialize: hookGroup(json.initializeCommand),
       onCreate: inContainer(json.onCreateCommand),
       updateContent: inContainer(json.updateContentCommand),
       postCreate: inContainer(json.postCreateCommand),
@@ -149,6 +165,5 @@ export function buildWorkspacePlan(input: WorkspaceInput): WorkspacePlan {
     remoteUser,
     workspaceFolder,
     remoteEnv,
-    warnings: ports.warnings,
   };
 }

@@ -1,5 +1,12 @@
-import type { Plan } from '../providers/provider.js';
 import type { DevcontainerJson } from './schema.js';
+
+/** A size of VM a provider offers (structurally its Plan). */
+export interface Plan {
+  name: string;
+  cores: number;
+  memoryMb: number;
+  storageGb: number;
+}
 
 export interface HostRequirements {
   cpus: number | undefined;
@@ -29,12 +36,11 @@ export function hostRequirements(json: DevcontainerJson): HostRequirements {
 }
 
 /** What `plan` lacks for `req` (e.g. "2 CPUs, needs 4"), or an empty list when it fits. */
-export function planShortfalls(req: HostRequirements, plan: Plan, diskSizeGb?: number): string[] {
+export function planShortfalls(req: HostRequirements, plan: Plan): string[] {
   const out: string[] = [];
   if (req.cpus !== undefined && plan.cores < req.cpus) out.push(`${plan.cores} CPU${plan.cores === 1 ? '' : 's'}, needs ${req.cpus}`);
   if (req.memoryMb !== undefined && plan.memoryMb < req.memoryMb) out.push(`${plan.memoryMb} MB of memory, needs ${req.memoryMb}`);
-  const disk = diskSizeGb ?? plan.storageGb;
-  if (req.storageGb !== undefined && disk < req.storageGb) out.push(`${disk} GB of storage, needs ${req.storageGb}`);
+  if (req.storageGb !== undefined && plan.storageGb < req.storageGb) out.push(`${plan.storageGb} GB of storage, needs ${req.storageGb}`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { Argv } from '../remote/executor.js';
+import type { Argv } from '../lib/argv.js';
 import type { CommandJson } from './schema.js';
 
 /** One command of a lifecycle hook: string form runs through `/bin/sh -c`, array form is exec'd as is. */

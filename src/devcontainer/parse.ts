@@ -4,6 +4,7 @@ import { formatIssue, keyPath } from '../config/format-issues.js';
 import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
 import { parseJsonc, type JsoncDocument } from './jsonc.js';
+import type { ImageSource } from './image-source.js';
 import { mountStringProblem } from './mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
 import { findNamelessEnv, substituteDeep, substituteString, type VariableLookup } from './variables.js';
@@ -13,6 +14,7 @@ export interface Devcontainer {
   /** The file as the user named it (for messages); undefined when dev.yml's `image:` is an image reference. */
   file: string | undefined;
   json: DevcontainerJson & { image: string };
+  image: ImageSource;
   /** The resolved workspaceFolder (default `/workspaces/<basename of the project folder>`). */
   workspaceFolder: string;
 }
@@ -119,10 +121,10 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
   const image = substituted.image ?? '';
   if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
-  return { file, json: { ...substituted, image }, workspaceFolder };
+  return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder };
 }
 
 /** The devcontainer of a dev.yml whose `image:` is an image reference: every property at its default. */
 export function imageOnlyDevcontainer(image: string, ctx: LocalContext): Devcontainer {
-  return { file: undefined, json: { image }, workspaceFolder: `/workspaces/${path.basename(ctx.projectFolder)}` };
+  return { file: undefined, json: { image }, image: { kind: 'pull', ref: image }, workspaceFolder: `/workspaces/${path.basename(ctx.projectFolder)}` };
 }

@@ -1,4 +1,4 @@
-import type { Argv } from '../remote/executor.js';
+import type { Argv } from '../lib/argv.js';
 
 export interface ExecOptions {
   container: string;

@@ -1,4 +1,4 @@
-import type { Argv } from '../remote/executor.js';
+import type { Argv } from '../lib/argv.js';
 
 /**
  * The reference devcontainer CLI's keep-alive (SPEC section 4), on one line: it exits 0 on SIGTERM, and

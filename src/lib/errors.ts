@@ -97,6 +97,14 @@ export class ConnectionError extends AppError {
   }
 }
 
+/** A command finished its work but some of it failed (each failure already reported): exit 1. */
+export class OperationFailedError extends AppError {
+  override name = 'OperationFailedError';
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, ExitCode.failed, options);
+  }
+}
+
 /** The user interrupted the run (SIGINT) or declined a confirmation. */
 export class CancelledError extends AppError {
   override name = 'CancelledError';

@@ -40,8 +40,9 @@ export interface CostEstimate {
   /** Per VM, in currency units per hour (not cents). */
   perVmHourly: number;
   hourly: number;
-  /** A month as the provider bills it. */
+  /** hourly x hoursPerMonth: a month as the provider bills it. */
   monthly: number;
+  hoursPerMonth: number;
 }
 
 /** Where new VMs of this configuration go, as the state records it. */

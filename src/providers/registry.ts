@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Secret } from '../lib/secret.js';
-import type { Provider, RequestEvent } from './provider.js';
+import type { Placement, Provider, RequestEvent } from './provider.js';
 import { upcloud } from './upcloud/index.js';
 
 /** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
@@ -24,6 +24,8 @@ export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
   type: string;
   schema: S;
   credentialKeys: readonly string[];
+  /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
+  placement(config: z.infer<S>): Placement;
   create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
 }
 
@@ -44,6 +46,11 @@ export const ProviderConfigSchema = z.discriminatedUnion(
 
 export function providerDefinition(type: ProviderType): ProviderDefinition {
   return DEFINITIONS[type] as unknown as ProviderDefinition;
+}
+
+/** Where new VMs go for this `provider:` configuration. */
+export function placementOf(config: ProviderConfig): Placement {
+  return providerDefinition(config.type).placement(config);
 }
 
 /** The keys `provider:` may have for `type`, for "did you mean" hints. */

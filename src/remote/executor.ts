@@ -1,6 +1,8 @@
 /** The one seam between kamal-dev and remote hosts. The ssh2 implementation lives beside this file. */
 
-export type Argv = readonly string[];
+import type { Argv } from '../lib/argv.js';
+
+export type { Argv };
 
 export interface ExecResult {
   exitCode: number;

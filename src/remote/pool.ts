@@ -5,7 +5,7 @@ type Connect = (options: SshConnectOptions) => Promise<{ executor: SshExecutor; 
 /**
  * One connection per host for a whole kamal-dev run: every command and upload for a host reuses it.
  * Concurrent requests for the same host share one connection attempt. A lost connection is replaced on the
- * next request, pinned to the host key the first connection saw. `closeAll()` runs at exit and on SIGINT.
+ * next request, pinned to the host key the first connection saw. `closeAll()` ends them (each command does, once).
  */
 export class ExecutorPool {
   readonly #connections = new Map<string, Promise<SshExecutor>>();
@@ -35,12 +35,6 @@ export class ExecutorPool {
   /** The host key fingerprint the first connection to this host saw. */
   hostKey(options: Pick<SshConnectOptions, 'host' | 'port' | 'user'>): string | undefined {
     return this.#seenKeys.get(keyOf(options));
-  }
-
-  /** Closes every connection when `signal` aborts (main.ts aborts the run's signal on SIGINT). */
-  closeOnAbort(signal: AbortSignal): void {
-    if (signal.aborted) void this.closeAll();
-    else signal.addEventListener('abort', () => void this.closeAll(), { once: true });
   }
 
   async closeAll(): Promise<void> {

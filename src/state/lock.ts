@@ -4,7 +4,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockHeldError, StateError } from '../lib/errors.js';
 import { backoffDelay, sleep } from '../lib/sleep.js';
-import { abandonment, breakLock, inspectLock, newOwner, type Holder } from './lock-owner.js';
+import { abandonment, breakLock, inspectLock, newOwner, type Holder, type Owner } from './lock-owner.js';
 import { lockPath } from './paths.js';
 
 export interface LockTiming {
@@ -13,6 +13,12 @@ export interface LockTiming {
   /** A lock directory untouched for this long is abandoned; its holder refreshes it every staleMs / 2. */
   staleMs: number;
   signal?: AbortSignal | undefined;
+  /** What the lock guards, for messages ("state lock", "deploy lock"). Default "state lock". */
+  name?: string;
+  /** Longest pause between two attempts (default 25 ms; a lock held for minutes needs no faster look). */
+  maxPollMs?: number;
+  /** Called once, when the lock is first found held by a live process. */
+  onWait?: (holder: Owner | undefined) => void;
 }
 
 export interface HeldLock {
@@ -56,11 +62,15 @@ function fsWritingOwner(owner: { file: string; text: string }) {
   };
 }
 
-function lockHeld(dir: string, holder: Holder | undefined): LockHeldError {
+/** `process 123 on host (since …)`, or "another process" when the owner file cannot be read. */
+export function describeHolder(owner: Owner | undefined): string {
+  return owner ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
+}
+
+function lockHeld(name: string, dir: string, holder: Holder | undefined): LockHeldError {
   const owner = holder?.owner;
-  const who = owner ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
   const check = owner ? `If process ${owner.pid} is no longer running kamal-dev` : 'If no kamal-dev is running';
-  return new LockHeldError(`the state lock ${dir} is held by ${who}`, {
+  return new LockHeldError(`the ${name} ${dir} is held by ${describeHolder(owner)}`, {
     hint: `Wait for it to finish and run again. ${check}, the lock is stale: clear it with \`rm -r ${dir}\`.`,
   });
 }
@@ -129,6 +139,7 @@ export async function acquireLock(stateFile: string, timing: LockTiming): Promis
   const deadline = Date.now() + timing.waitMs;
   let nextInspection = 0;
   let quick = true;
+  let waitReported = false;
   for (let attempt = 0; ; attempt += 1) {
     const outcome = await tryLock(stateFile, dir, staleMs, quick);
     if (typeof outcome === 'object') return outcome;
@@ -141,9 +152,13 @@ export async function acquireLock(stateFile: string, timing: LockTiming): Promis
       if (abandoned && holder.identity && (await breakAbandoned(dir, holder.identity))) continue;
       // an empty stale directory (its holder died before writing the owner file): proper-lockfile removes it
       if (abandoned && !holder.identity) quick = false;
-      if (holder && !abandoned && now >= deadline) throw lockHeld(dir, holder);
+      if (holder && !abandoned && !waitReported) {
+        waitReported = true;
+        timing.onWait?.(holder.owner);
+      }
+      if (holder && !abandoned && now >= deadline) throw lockHeld(timing.name ?? 'state lock', dir, holder);
     }
-    const delay = backoffDelay(attempt, 2, 25);
+    const delay = backoffDelay(attempt, 2, timing.maxPollMs ?? 25);
     await sleep(delay / 2 + Math.random() * (delay / 2), timing.signal);
   }
 }

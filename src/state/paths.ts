@@ -7,6 +7,11 @@ export function statePath(cwd: string): string {
   return path.resolve(cwd, STATE_FILE);
 }
 
+/** What the deploy lock is taken on: its directory is `.kamal/dev_state.deploy.lock`, one per state file. */
+export function deployLockTarget(stateFile: string): string {
+  return `${stateFile.replace(/\.yml$/, '')}.deploy`;
+}
+
 /** The lock directory beside the state file, as the gem's troubleshooting section names it. */
 export function lockPath(stateFile: string): string {
   return `${stateFile}.lock`;

@@ -4,8 +4,9 @@ import { formatIssues } from '../config/format-issues.js';
 import { indexOfName, workspaceName } from '../config/naming.js';
 import { StateError } from '../lib/errors.js';
 import { removeFileDurably, removeLeftovers, writeFileDurably } from './durable-write.js';
-import { acquireLock, type LockTiming } from './lock.js';
-import { lockPath } from './paths.js';
+import type { StateAccess } from './access.js';
+import { acquireLock, describeHolder, type LockTiming } from './lock.js';
+import { deployLockTarget, lockPath } from './paths.js';
 import { readState, readStateFile } from './read.js';
 import { StateSchema, type Entry, type NewEntry, type State } from './schema.js';
 import { stringifyYaml } from './serialize.js';
@@ -16,6 +17,8 @@ export interface StateStoreOptions {
   /** A lock not refreshed for this long is taken over (default 10 s); a dead holder's lock at once. */
   staleMs?: number;
   signal?: AbortSignal;
+  /** How long a deploy waits for another one's deploy lock (default 30 min): a deploy may take that long. */
+  deployWaitMs?: number;
 }
 
 /** Updates of one state file in this process run one after another (the lock is per process). */
@@ -36,14 +39,16 @@ const MAX_ATTEMPTS = 3;
  * A corrupt file is never overwritten (StateError); writes are atomic and durable; the file is deleted when no
  * deployment is left.
  */
-export class StateStore {
+export class StateStore implements StateAccess {
   readonly file: string;
   readonly lockPath: string;
   readonly #timing: LockTiming;
+  readonly #deployWaitMs: number;
 
   constructor(file: string, options: StateStoreOptions = {}) {
     this.file = path.resolve(file);
     this.lockPath = lockPath(this.file);
+    this.#deployWaitMs = options.deployWaitMs ?? 30 * 60_000;
     this.#timing = { waitMs: options.waitMs ?? 10_000, staleMs: options.staleMs ?? 10_000, signal: options.signal };
   }
 
@@ -114,11 +119,20 @@ export class StateStore {
     });
   }
 
-  /** Records `entry` under `name`, replacing any entry of that name. */
-  async put(name: string, entry: Entry): Promise<void> {
-    await this.update((state) => {
-      state.deployments[name] = entry;
+  async exclusive<T>(fn: () => Promise<T>, onWait: (holder: string) => void): Promise<T> {
+    const lock = await acquireLock(deployLockTarget(this.file), {
+      waitMs: this.#deployWaitMs,
+      staleMs: this.#timing.staleMs,
+      signal: this.#timing.signal,
+      name: 'deploy lock',
+      maxPollMs: 500,
+      onWait: (owner) => onWait(describeHolder(owner)),
     });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
   }
 
   /** Merges `changes` into the entry `name` (an undefined value drops that key); StateError when there is no such entry. */

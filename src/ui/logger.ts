@@ -37,7 +37,4 @@ export class Logger {
     this.write(text, 'red');
   }
 
-  get isVerbose(): boolean {
-    return this.verbosity === 'verbose';
-  }
 }

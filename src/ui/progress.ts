@@ -3,10 +3,15 @@ import type { Io } from './io.js';
 /** What a long command reports about one workspace. */
 export interface ProgressEvent {
   workspace: string;
-  step: string;
-  /** Final outcome of the workspace, when the step is its last. */
-  outcome?: 'ok' | 'failed';
+  /** What people read. */
+  text: string;
+  /** Final outcome of the workspace, when the event is its last. */
+  outcome?: 'ok' | 'failed' | 'interrupted';
+  /** The event as data, for `--progress json`. */
+  data?: object;
 }
+
+export type ProgressMode = 'auto' | 'plain' | 'json';
 
 export interface Progress {
   update(event: ProgressEvent): void;
@@ -20,7 +25,7 @@ function seconds(ms: number): string {
 
 /** On a terminal: one live line per workspace, redrawn in place. */
 class LiveProgress implements Progress {
-  private readonly lines = new Map<string, { step: string; since: number; outcome?: 'ok' | 'failed' }>();
+  private readonly lines = new Map<string, { text: string; since: number; outcome?: ProgressEvent['outcome'] }>();
   private drawn = 0;
   private finished = false;
   private readonly timer: NodeJS.Timeout;
@@ -38,7 +43,7 @@ class LiveProgress implements Progress {
     if (this.finished) return;
     const previous = this.lines.get(event.workspace);
     this.lines.set(event.workspace, {
-      step: event.step,
+      text: event.text,
       since: previous?.since ?? this.now(),
       ...(event.outcome ? { outcome: event.outcome } : {}),
     });
@@ -50,8 +55,8 @@ class LiveProgress implements Progress {
     const out: string[] = [];
     if (this.drawn > 0) out.push(`\u001b[${this.drawn}A`);
     for (const [name, line] of this.lines) {
-      const mark = line.outcome === 'ok' ? '✓' : line.outcome === 'failed' ? '✗' : '…';
-      const text = this.scrub(`${mark} ${name}  ${line.step}  ${seconds(this.now() - line.since)}`);
+      const mark = line.outcome === 'ok' ? '✓' : line.outcome === undefined ? '…' : '✗';
+      const text = this.scrub(`${mark} ${name}  ${line.text}  ${seconds(this.now() - line.since)}`);
       out.push(`\u001b[2K${text.slice(0, width)}\n`);
     }
     this.drawn = this.lines.size;
@@ -78,9 +83,25 @@ class PlainProgress implements Progress {
   ) {}
 
   update(event: ProgressEvent): void {
-    if (this.last.get(event.workspace) === event.step) return;
-    this.last.set(event.workspace, event.step);
-    this.io.stderr.write(this.scrub(`${this.clock().toISOString()} ${event.workspace}: ${event.step}\n`));
+    if (this.last.get(event.workspace) === event.text) return;
+    this.last.set(event.workspace, event.text);
+    this.io.stderr.write(this.scrub(`${this.clock().toISOString()} ${event.workspace}: ${event.text}\n`));
+  }
+
+  done(): void {}
+}
+
+/** `--progress json`: every event as one JSON line, for scripts and agents. */
+class JsonProgress implements Progress {
+  constructor(
+    private readonly io: Io,
+    private readonly clock: () => Date,
+    private readonly scrub: (text: string) => string,
+  ) {}
+
+  update(event: ProgressEvent): void {
+    const data = event.data ?? { workspace: event.workspace, text: event.text };
+    this.io.stderr.write(this.scrub(`${JSON.stringify({ time: this.clock().toISOString(), ...data })}\n`));
   }
 
   done(): void {}
@@ -93,10 +114,11 @@ class SilentProgress implements Progress {
 
 export function createProgress(
   io: Io,
-  options: { quiet: boolean; clock: () => Date; scrub?: (text: string) => string },
+  options: { quiet: boolean; clock: () => Date; scrub?: (text: string) => string; mode?: ProgressMode },
 ): Progress {
   const scrub = options.scrub ?? ((text: string) => text);
+  if (options.mode === 'json') return new JsonProgress(io, options.clock, scrub);
   if (options.quiet) return new SilentProgress();
-  if (io.stderr.isTTY) return new LiveProgress(io, () => options.clock().getTime(), scrub);
+  if (io.stderr.isTTY && options.mode !== 'plain') return new LiveProgress(io, () => options.clock().getTime(), scrub);
   return new PlainProgress(io, options.clock, scrub);
 }

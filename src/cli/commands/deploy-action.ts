@@ -1,63 +1,37 @@
 import { readFile } from 'node:fs/promises';
-import type { LoadedSecrets } from '../../config/secrets.js';
-import { loadPlanInputs } from '../../deploy/plan-inputs.js';
-import { planJson, planText } from '../../deploy/plan-output.js';
-import { planDeploy, type DeployPlan } from '../../deploy/plan.js';
-import { defaultHome } from '../../deploy/workspace-paths.js';
-import { AppError } from '../../lib/errors.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { CredentialsMissingError } from '../../providers/credentials.js';
-import type { CostEstimate } from '../../providers/provider.js';
-import { readState } from '../../state/read.js';
+import { deploy } from '../../deploy/deploy.js';
+import { buildServicePlan } from '../../deploy/workspace.js';
+import { CancelledError } from '../../lib/errors.js';
+import { loadPlanInputs } from '../../project/inputs.js';
+import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
-import { createProvider, namingConfigFile } from '../provider-factory.js';
-import { applyDeploy } from './deploy-apply.js';
+import { runLocal } from '../local-command.js';
+import { failIfAny, withSession } from '../session.js';
 import type { DeployOptions } from './deploy.js';
+import { printDeployResults } from './deploy-output.js';
+import { printDryRun } from './deploy-dry-run.js';
 
-/**
- * The price of a dry run's new VMs when credentials are present (SPEC section 5); null without credentials
- * or when the price list cannot be read, which the outputs show as "not estimated".
- */
-async function estimatePlanCost(ctx: Context, plan: DeployPlan, secrets: LoadedSecrets): Promise<CostEstimate | null> {
-  if (plan.newVms === 0) return null;
-  const config = ctx.config();
-  const { zone, plan: size, disk_size: disk } = config.config.provider;
-  try {
-    const provider = await createProvider(ctx, config, secrets);
-    return await namingConfigFile(config.file, provider.estimateCost({ plan: size, zone, count: plan.newVms, diskSizeGb: disk }, ctx.signal));
-  } catch (error) {
-    if (error instanceof CredentialsMissingError) return null;
-    if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;
-    ctx.log.warn(`cost not estimated: ${(error as Error).message}`);
-    return null;
-  }
-}
-
-/** `deploy`'s action: the plan, then the dry-run output or the real deploy. */
+/** `deploy`'s action: the inputs and the service's plan, then the dry-run output or the real deploy. */
 export async function deployAction(ctx: Context, options: DeployOptions): Promise<void> {
   const config = await ctx.loadConfig();
   const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
-  const state = await readState(config.statePath);
-  const home = defaultHome(config.config.ssh.user);
-  const plan = planDeploy({
-    config,
-    devcontainer: inputs.devcontainer,
-    secrets: inputs.secrets,
-    state,
-    count: options.count ?? config.config.vms.count,
-    home,
-  });
-  for (const warning of [...inputs.warnings, ...plan.warnings]) ctx.log.warn(warning);
-  if (!options.dryRun) {
-    const publicKey = (await readFile(config.publicKeyPath, 'utf8')).trim();
-    await applyDeploy(ctx, inputs, plan, publicKey, { yes: Boolean(options.yes), skipCostCheck: Boolean(options.skipCostCheck), format: options.format });
-    return;
-  }
-  if (inputs.devcontainer.json.initializeCommand !== undefined) ctx.log.info('initializeCommand is not run by a dry run');
-  const cost = await estimatePlanCost(ctx, plan, inputs.allSecrets);
-  if (options.format === 'json') ctx.out(JSON.stringify(planJson(plan, cost), null, 2));
-  else {
-    ctx.log.info(`Remote paths assume the home of ${config.config.ssh.user} on the VMs is ${home}.`);
-    ctx.io.stdout.write(planText(plan, cost));
-  }
+  const service = buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets });
+  for (const warning of [...inputs.warnings, ...service.warnings]) ctx.log.warn(warning);
+  const count = options.count ?? config.config.vms.count;
+  if (options.dryRun) return printDryRun(ctx, service, count, inputs.allSecrets, options.format);
+
+  const sshPublicKey = (await readFile(config.publicKeyPath, 'utf8')).trim();
+  await withSession(
+    ctx,
+    async ({ deps }) => {
+      const host = { confirm: (question: string, flag: string) => confirm(ctx.io, question, flag, ctx.signal), runLocal };
+      const outcome = await deploy({ service, count, sshPublicKey, yes: options.yes, skipCostCheck: options.skipCostCheck }, deps, host);
+      ctx.endProgress();
+      printDeployResults(ctx, outcome, options.format);
+      if (ctx.signal.aborted) throw new CancelledError('interrupted: every VM created so far is recorded in the state');
+      const failed = outcome.results.filter((r) => r.status !== 'running').map((r) => r.name);
+      failIfAny(failed, outcome.results.length, 'not running');
+    },
+    inputs.allSecrets,
+  );
 }

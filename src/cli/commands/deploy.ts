@@ -4,13 +4,17 @@ import type { Context } from '../context.js';
 import { examples } from '../examples.js';
 
 export interface DeployOptions {
-  count?: number;
-  from?: string;
-  yes?: boolean;
-  skipCostCheck?: boolean;
-  dryRun?: boolean;
+  count: number | undefined;
+  from: string | undefined;
+  yes: boolean;
+  skipCostCheck: boolean;
+  dryRun: boolean;
   format: 'text' | 'json';
 }
+
+export type DeployRun = (ctx: Context, options: DeployOptions) => Promise<void>;
+
+const deployRun: DeployRun = async (ctx, options) => (await import('./deploy-action.js')).deployAction(ctx, options);
 
 /** `--count`: a whole number from 1 to 100 (anything else is a usage error, exit 2). */
 export function parseCount(value: string): number {
@@ -21,7 +25,7 @@ export function parseCount(value: string): number {
 }
 
 /** `kamal-dev deploy`: converge the service to --count workspaces; `--dry-run` prints the plan only. */
-export function deployCommand(ctx: Context): Command {
+export function makeDeployCommand(ctx: Context, run: DeployRun = deployRun): Command {
   return new Command('deploy')
     .description('create or update workspaces until the service has --count of them, one per VM (cost shown and confirmed first)')
     .addOption(new Option('--count <n>', 'number of workspaces the service must have (1-100; default vms.count)').argParser(parseCount))
@@ -31,5 +35,7 @@ export function deployCommand(ctx: Context): Command {
     .option('-y, --yes', 'do not ask before creating VMs that cost money')
     .option('--skip-cost-check', 'do not fetch prices before creating VMs')
     .addHelpText('after', examples(['kamal-dev deploy --count 3', 'kamal-dev deploy --count 3 --yes --format json    # CI: no prompt', 'kamal-dev deploy --dry-run --format json', 'kamal-dev deploy --from .devcontainer/gpu/devcontainer.json']))
-    .action(async (options: DeployOptions) => (await import('./deploy-action.js')).deployAction(ctx, options));
+    .action((o: { count?: number; from?: string; yes?: boolean; skipCostCheck?: boolean; dryRun?: boolean; format: 'text' | 'json' }) =>
+      run(ctx, { count: o.count, from: o.from, yes: Boolean(o.yes), skipCostCheck: Boolean(o.skipCostCheck), dryRun: Boolean(o.dryRun), format: o.format }),
+    );
 }

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { assertNever } from '../../lib/assert-never.js';
 import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
 import type { Entry } from '../../state/schema.js';
 import { stringifyYaml } from '../../state/serialize.js';
 import type { Context } from '../context.js';
@@ -28,34 +27,38 @@ export async function renderDeployments(deployments: Record<string, Entry>, form
   }
 }
 
-/** `list --rebuild`: the only part of list that needs the config, credentials and the network (loaded lazily). */
-async function rebuild(ctx: Context): Promise<void> {
-  const [{ openSession }, { rebuildState }] = await Promise.all([import('../session.js'), import('../../deploy/rebuild.js')]);
-  const session = await openSession(ctx);
-  try {
-    const { added, missing } = await rebuildState(session.config.config.service, session.deps);
-    session.deps.progress.done();
-    ctx.log.info(`Rebuilt from the provider: ${added.length} added${added.length ? ` (${added.join(', ')})` : ''}, ${missing.length} missing${missing.length ? ` (${missing.join(', ')})` : ''}`);
-  } finally {
-    await session.close();
-  }
+export interface ListOptions {
+  format: ListFormat;
+  rebuild: boolean;
 }
 
-/**
- * `kamal-dev list`: the workspaces of the state file. Reads the state only (no config, no network, no lock),
- * so it works in any project folder and stays fast.
- */
-export function listCommand(ctx: Context): Command {
+export type ListRun = (ctx: Context, options: ListOptions) => Promise<void>;
+
+/** `list --rebuild`: the only part of list that needs the config, credentials and the network (loaded lazily). */
+async function rebuild(ctx: Context): Promise<void> {
+  const [{ withSession }, { rebuildState }] = await Promise.all([import('../session.js'), import('../../deploy/rebuild.js')]);
+  await withSession(ctx, async ({ config, deps }) => {
+    const { added, missing } = await rebuildState(config.config.service, deps);
+    ctx.endProgress();
+    ctx.log.info(`Rebuilt from the provider: ${added.length} added${added.length ? ` (${added.join(', ')})` : ''}, ${missing.length} missing${missing.length ? ` (${missing.join(', ')})` : ''}`);
+  });
+}
+
+/** Reads the state only (no config, no network, no lock), so it works in any project folder and stays fast. */
+export const listRun: ListRun = async (ctx, options) => {
+  if (options.rebuild) await rebuild(ctx);
+  const { deployments } = await ctx.readState(statePath(ctx.cwd));
+  if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
+  const text = await renderDeployments(deployments, options.format);
+  if (text) ctx.out(text);
+};
+
+/** `kamal-dev list`: the workspaces of the state file. */
+export function makeListCommand(ctx: Context, run: ListRun = listRun): Command {
   return new Command('list')
     .description('list the workspaces recorded in .kamal/dev_state.yml (reads the state only, no network)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .option('--rebuild', "reconcile the state with the service's VMs at the provider (adds lost ones, marks vanished ones missing)")
     .addHelpText('after', examples(['kamal-dev list', 'kamal-dev list --format json', 'kamal-dev list --rebuild    # after the state file was lost']))
-    .action(async (options: { format: ListFormat; rebuild?: boolean }) => {
-      if (options.rebuild) await rebuild(ctx);
-      const { deployments } = await readState(statePath(ctx.cwd));
-      if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
-      const text = await renderDeployments(deployments, options.format);
-      if (text) ctx.out(text);
-    });
+    .action((options: { format: ListFormat; rebuild?: boolean }) => run(ctx, { format: options.format, rebuild: Boolean(options.rebuild) }));
 }

@@ -1,42 +1,26 @@
-import { loadPlanInputs } from '../../deploy/plan-inputs.js';
 import { setPower } from '../../deploy/power.js';
-import { buildWorkspacePlan } from '../../deploy/workspace.js';
-import { ExitCode } from '../../lib/exit-codes.js';
-import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
+import { buildServicePlan } from '../../deploy/workspace.js';
+import { loadPlanInputs } from '../../project/inputs.js';
 import type { Context } from '../context.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
+import { failIfAny, selectWorkspaces, withSession, type Selection } from '../session.js';
+import type { PowerAction } from './power.js';
 
-/** `stop` / `start`'s action. */
-export async function run(ctx: Context, action: 'stop' | 'start', name: string | undefined, all: boolean | undefined): Promise<void> {
-  const state = await readState(statePath(ctx.cwd));
-  const names = selectWorkspaces(state, name, all, action);
+/** `stop` / `start`'s action. `start` reads the devcontainer too: it runs postStartCommand. */
+export async function powerAction(ctx: Context, action: PowerAction, selection: Selection): Promise<void> {
+  const names = await selectWorkspaces(ctx, action, selection);
   const config = await ctx.loadConfig();
-  // `start` runs postStartCommand, so it needs the devcontainer; `stop` needs nothing of it.
-  const inputs = action === 'start' ? await loadPlanInputs({ config, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal }) : undefined;
-  const session = await openSession(ctx, inputs?.allSecrets);
-  try {
-    const postStart = (workspace: string) =>
-      inputs
-        ? buildWorkspacePlan({
-            config,
-            devcontainer: inputs.devcontainer,
-            secrets: inputs.secrets,
-            name: workspace,
-            index: 0,
-            placement: { spread: config.config.vms.spread },
-            home: '/',
-          }).lifecycle.postStart
-        : [];
-    const results = await setPower(action, names, postStart, session.deps);
-    session.deps.progress.done();
-    const failed = results.filter((r) => !r.ok);
-    for (const r of failed) ctx.log.error(`${r.name}: ${r.error ?? 'failed'}`);
-    if (failed.length > 0) ctx.exitCode = ExitCode.failed;
-    else ctx.log.success(`${action === 'stop' ? 'Stopped' : 'Started'} ${results.length} workspace(s)`);
-  } finally {
-    await session.close();
-  }
+  const inputs = await loadPlanInputs({ config, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
+  const service = buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets });
+  await withSession(
+    ctx,
+    async ({ deps }) => {
+      const results = await setPower(action, names, service, deps);
+      ctx.endProgress();
+      const failed = results.filter((r) => !r.ok);
+      for (const r of failed) ctx.log.error(`${r.name}: ${r.error ?? 'failed'}`);
+      failIfAny(failed.map((r) => r.name), results.length, `not ${action === 'stop' ? 'stopped' : 'started'}`);
+      ctx.log.success(`${action === 'stop' ? 'Stopped' : 'Started'} ${results.length} workspace(s)`);
+    },
+    inputs.allSecrets,
+  );
 }
-

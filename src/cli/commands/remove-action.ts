@@ -1,38 +1,31 @@
 import { removeWorkspaces } from '../../deploy/remove.js';
+import { CancelledError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
 import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
+import { failIfAny, selectWorkspaces, withSession } from '../session.js';
+import type { RemoveOptions } from './remove.js';
 
 /** `remove`'s action: confirmation, then containers, VMs and entries. */
-export async function removeAction(ctx: Context, name: string | undefined, options: { all?: boolean; force?: boolean }): Promise<void> {
-  const state = await readState(statePath(ctx.cwd));
-  if (Object.keys(state.deployments).length === 0 && (options.all || !name)) {
+export async function removeAction(ctx: Context, options: RemoveOptions): Promise<void> {
+  const state = await ctx.readState(statePath(ctx.cwd));
+  if (Object.keys(state.deployments).length === 0 && (options.all || !options.name)) {
     ctx.io.stderr.write('No deployments found\n');
     return;
   }
-  const names = selectWorkspaces(state, name, options.all, 'remove');
+  const names = await selectWorkspaces(ctx, 'remove', options);
   if (!options.force) {
     const vms = new Set(names.map((n) => state.deployments[n]?.vm_id).filter(Boolean)).size;
     const question = `Remove ${names.length} workspace(s) (${names.join(', ')}) and destroy up to ${vms} VM(s)?`;
-    if (!(await confirm(ctx.io, question, '--force', ctx.signal))) {
-      ctx.log.info('Nothing removed.');
-      ctx.exitCode = ExitCode.failed;
-      return;
-    }
+    if (!(await confirm(ctx.io, question, '--force', ctx.signal))) throw new CancelledError('remove cancelled; nothing was removed', ExitCode.failed);
   }
-  const session = await openSession(ctx);
-  try {
-    const results = await removeWorkspaces(session.config.config.service, names, session.deps);
-    session.deps.progress.done();
+  await withSession(ctx, async ({ config, deps }) => {
+    const results = await removeWorkspaces(config.config.service, names, deps);
+    ctx.endProgress();
     const failed = results.filter((r) => !r.removed);
     for (const r of failed) ctx.log.error(`${r.name}: not removed: ${r.error ?? 'unknown error'}`);
-    if (failed.length > 0) ctx.exitCode = ExitCode.failed;
-    else ctx.log.success(`Removed ${results.length} workspace(s)`);
-  } finally {
-    await session.close();
-  }
+    failIfAny(failed.map((r) => r.name), results.length, 'not removed');
+    ctx.log.success(`Removed ${results.length} workspace(s)`);
+  });
 }

@@ -1,11 +1,9 @@
 import { collectStatus, type WorkspaceStatusReport } from '../../deploy/status.js';
-import { ExitCode } from '../../lib/exit-codes.js';
 import { statePath } from '../../state/paths.js';
-import { readState } from '../../state/read.js';
 import { renderTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
-import { openSession } from '../session.js';
-import { selectWorkspaces } from './select.js';
+import { failIfAny, selectWorkspaces, withSession } from '../session.js';
+import type { StatusOptions } from './status.js';
 
 function uptime(seconds: number | null): string {
   if (seconds === null) return '-';
@@ -29,21 +27,18 @@ function table(reports: readonly WorkspaceStatusReport[]): string {
 }
 
 /** `status`'s action: live reports of the selected workspaces. */
-export async function statusAction(ctx: Context, name: string | undefined, options: { all?: boolean; format: 'table' | 'json' }): Promise<void> {
-  const state = await readState(statePath(ctx.cwd));
+export async function statusAction(ctx: Context, options: StatusOptions): Promise<void> {
+  const state = await ctx.readState(statePath(ctx.cwd));
   if (Object.keys(state.deployments).length === 0) {
     ctx.io.stderr.write('No deployments found\n');
     if (options.format === 'json') ctx.out('{}');
     return;
   }
-  const names = selectWorkspaces(state, name, options.all ?? !name, 'status');
-  const session = await openSession(ctx);
-  try {
-    const reports = await collectStatus(session.config.config.service, names, session.deps);
-    session.deps.progress.done();
+  const names = await selectWorkspaces(ctx, 'status', options, true);
+  await withSession(ctx, async ({ config, deps }) => {
+    const reports = await collectStatus(config.config.service, names, deps);
+    ctx.endProgress();
     ctx.out(options.format === 'json' ? JSON.stringify(Object.fromEntries(reports.map((r) => [r.name, r])), null, 2) : table(reports));
-    if (reports.some((r) => r.error)) ctx.exitCode = ExitCode.failed;
-  } finally {
-    await session.close();
-  }
+    failIfAny(reports.filter((r) => r.error).map((r) => r.name), reports.length, 'could not be inspected');
+  });
 }

@@ -15,3 +15,8 @@ export const UpcloudConfigSchema = z.strictObject({
 });
 
 export type UpcloudConfig = z.infer<typeof UpcloudConfigSchema>;
+
+/** UpCloud's zone and plan are what the state records of a VM. */
+export function upcloudPlacement(config: UpcloudConfig): { provider: 'upcloud'; zone: string; plan: string } {
+  return { provider: 'upcloud', zone: config.zone, plan: config.plan };
+}

@@ -52,5 +52,6 @@ export function estimateFromPrices(input: CostInput): CostEstimate {
     perVmHourly: perVmMicro / (100 * MICRO),
     hourly: totalMicro / (100 * MICRO),
     monthly: Math.round((totalMicro * HOURS_PER_MONTH) / MICRO) / 100,
+    hoursPerMonth: HOURS_PER_MONTH,
   };
 }

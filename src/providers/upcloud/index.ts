@@ -1,5 +1,5 @@
 import type { ProviderDefinition } from '../registry.js';
-import { UpcloudConfigSchema } from './config.js';
+import { UpcloudConfigSchema, upcloudPlacement } from './config.js';
 import { resolveUpcloudCredentials, UPCLOUD_CREDENTIAL_KEYS } from './credentials.js';
 import { credentialLookup } from '../credentials.js';
 
@@ -8,6 +8,7 @@ export const upcloud = {
   type: 'upcloud',
   schema: UpcloudConfigSchema,
   credentialKeys: UPCLOUD_CREDENTIAL_KEYS,
+  placement: upcloudPlacement,
   async create(setup) {
     const credentials = resolveUpcloudCredentials(credentialLookup(UPCLOUD_CREDENTIAL_KEYS, setup.env, setup.secrets));
     setup.onSecret(credentials.kind === 'bearer' ? credentials.token : credentials.password);

@@ -4,7 +4,7 @@ import type { CostEstimate, CreateVmRequest, Placement, Plan, Provider, Vm } fro
 import { toAppError } from './api-error.js';
 import { UpcloudApi } from './api.js';
 import { Catalog } from './catalog.js';
-import type { UpcloudConfig } from './config.js';
+import { upcloudPlacement, type UpcloudConfig } from './config.js';
 import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
 import { estimateFromPrices } from './cost.js';
 import { UpcloudHttp, type HttpOptions } from './http.js';
@@ -37,14 +37,14 @@ export class UpcloudProvider implements Provider {
   constructor(options: UpcloudProviderOptions) {
     const { credentials, config, ...http } = options;
     this.#config = config;
-    this.placement = { provider: 'upcloud', zone: config.zone, plan: config.plan };
+    this.placement = upcloudPlacement(config);
     this.#api = new UpcloudApi(new UpcloudHttp({ ...http, authorization: authorizationHeader(credentials) }));
     this.#catalog = new Catalog(this.#api);
     this.#options = options;
   }
 
   async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
-    const plan = await this.checkPlacement(signal);
+    const plan = await this.#plan(signal);
     try {
       return await createVmSafely(this.#api, request, this.#config, plan, {
         attempts: this.#options.createAttempts ?? 5,
@@ -56,7 +56,7 @@ export class UpcloudProvider implements Provider {
       // A plan/zone rejected at create time (e.g. not offered in that zone): re-read the catalogue to name valid ones.
       if (error instanceof ProviderError && /^(PLAN|ZONE)_/.test(error.code ?? '')) {
         this.#catalog.forget();
-        await this.checkPlacement(signal);
+        await this.#plan(signal);
       }
       throw error;
     }
@@ -92,17 +92,23 @@ export class UpcloudProvider implements Provider {
     return this.#catalog.plans(signal);
   }
 
-  checkPlacement(signal?: AbortSignal) {
-    return this.#catalog.checkPlacement(this.#config.zone, this.#config.plan, signal);
+  /** The configured plan, its storage as disk_size makes it. */
+  async checkPlacement(signal?: AbortSignal): Promise<Plan> {
+    const { name, cores, memoryMb, storageGb } = await this.#plan(signal);
+    return { name, cores, memoryMb, storageGb: this.#config.disk_size ?? storageGb };
   }
 
   async estimateCost(count: number, signal?: AbortSignal): Promise<CostEstimate> {
     if (!Number.isInteger(count) || count < 0) throw new ConfigError(`VM count must be a whole number, got ${count}`);
     const { zone, disk_size: diskSizeGb } = this.#config;
-    const [plan, prices] = await Promise.all([this.checkPlacement(signal), this.#api.prices(signal)]);
+    const [plan, prices] = await Promise.all([this.#plan(signal), this.#api.prices(signal)]);
     const zonePrices = prices.zone.find((entry) => entry.name === zone);
     if (zonePrices === undefined) throw new ProviderError(`UpCloud price list has no entry for zone ${zone}`);
     return estimateFromPrices({ plan, zone, count, diskSizeGb, prices: zonePrices, currency: prices.currency });
+  }
+
+  #plan(signal?: AbortSignal) {
+    return this.#catalog.checkPlacement(this.#config.zone, this.#config.plan, signal);
   }
 
   get #pollInterval(): number {

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { exposedCredentials } from '../config/credentials.js';
 import { expandHome } from '../config/home.js';
 import type { LoadedConfig } from '../config/load.js';
-import { loadSecrets, requireSecrets, type LoadedSecrets } from '../config/secrets.js';
+import { requireSecrets, type LoadedSecrets } from '../config/secrets.js';
 import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../devcontainer/parse.js';
 import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
 import type { Secret } from '../lib/secret.js';
+import { providerDefinition } from '../providers/registry.js';
+import { loadSecrets } from './secrets.js';
 
 export interface PlanInputs {
   devcontainer: Devcontainer;
@@ -79,7 +80,8 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
   const allSecrets = await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env, signal: options.signal });
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
-  const exposed = exposedCredentials(config.config.secrets);
+  const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
+  const exposed = config.config.secrets.filter((name) => credentialKeys.includes(name));
   if (exposed.length) warnings.push(`secrets: ${exposed.join(', ')} will be visible inside every workspace`);
   return { devcontainer, secrets, allSecrets, warnings };
 }

@@ -1,0 +1,44 @@
+import type { LoadedSecrets } from '../../config/secrets.js';
+import { namingConfigFile } from '../../deploy/deploy.js';
+import { planDeploy } from '../../deploy/plan.js';
+import { planJson, planText, previewDeploy } from '../../deploy/plan-output.js';
+import type { ServicePlan } from '../../deploy/workspace.js';
+import { defaultHome } from '../../deploy/workspace-paths.js';
+import { AppError, CredentialsMissingError } from '../../lib/errors.js';
+import { ExitCode } from '../../lib/exit-codes.js';
+import type { CostEstimate } from '../../providers/provider.js';
+import { placementOf } from '../../providers/registry.js';
+import type { Context } from '../context.js';
+
+/**
+ * The price of a dry run's new VMs when credentials are present; null without credentials or when the price
+ * list cannot be read, which the outputs show as "not estimated".
+ */
+async function estimate(ctx: Context, service: ServicePlan, newVms: number, secrets: LoadedSecrets): Promise<CostEstimate | null> {
+  if (newVms === 0) return null;
+  try {
+    const provider = await ctx.provider(service.config, secrets);
+    return await namingConfigFile(service.config.file, provider.estimateCost(newVms, ctx.signal));
+  } catch (error) {
+    if (error instanceof CredentialsMissingError) return null;
+    if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;
+    ctx.log.warn(`cost not estimated: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** `deploy --dry-run`: the plan and each workspace's `docker run`, with nothing created, connected or written. */
+export async function printDryRun(ctx: Context, service: ServicePlan, count: number, secrets: LoadedSecrets, format: 'text' | 'json'): Promise<void> {
+  const { config } = service;
+  const plan = planDeploy({ config, state: await ctx.readState(config.statePath), count, placement: placementOf(config.config.provider) });
+  for (const warning of plan.warnings) ctx.log.warn(warning);
+  if (service.initialize.length > 0) ctx.log.info('initializeCommand is not run by a dry run');
+  const home = defaultHome(config.config.ssh.user);
+  const previews = previewDeploy(service, plan, home);
+  const cost = await estimate(ctx, service, plan.newVms, secrets);
+  if (format === 'json') ctx.out(JSON.stringify(planJson(plan, previews, cost), null, 2));
+  else {
+    ctx.log.info(`Remote paths assume the home of ${config.config.ssh.user} on the VMs is ${home}.`);
+    ctx.io.stdout.write(planText(plan, previews, cost));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What the lifecycle reports about each workspace, as data: the progress view renders it, `--progress json`
+ * prints it, and tests and benchmarks wait on it (docs/commands.md#progress).
+ */
+export const STEPS = {
+  'vm.create': 'creating VM',
+  'vm.start': 'starting VM',
+  'vm.wait': 'waiting for the VM to start',
+  'ssh.wait': 'waiting for SSH',
+  'docker.check': 'checking Docker',
+  'docker.install': 'installing Docker',
+  'env.upload': 'uploading env file',
+  'image.pull': 'pulling the image',
+  'container.replace': 'removing the old container',
+  'container.start': 'starting container',
+  'container.stop': 'stopping container',
+  'container.remove': 'removing container',
+  'lifecycle.create': 'running create commands',
+  'lifecycle.post-start': 'running postStartCommand',
+  'vm.destroy': 'destroying VM',
+  'vm.inspect': 'reading the VM state',
+  'container.inspect': 'inspecting the container',
+} as const;
+
+export type Step = keyof typeof STEPS;
+
+export type Outcome = 'ok' | 'failed' | 'interrupted';
+
+export type LifecycleEvent =
+  | { type: 'step'; workspace: string; step: Step; detail?: string }
+  /** The workspace's last event: `summary` says what became of it ("running (created)", the error...). */
+  | { type: 'done'; workspace: string; outcome: Outcome; summary: string };
+
+export type EventSink = (event: LifecycleEvent) => void;
+
+/** The text of an event, for people. */
+export function describeEvent(event: LifecycleEvent): string {
+  if (event.type === 'done') return event.summary;
+  return event.detail ? `${STEPS[event.step]}: ${event.detail}` : STEPS[event.step];
+}
