@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import { execFile } from 'node:child_process';
 import { ConfigError } from '../lib/errors.js';
 import { Secret } from '../lib/secret.js';

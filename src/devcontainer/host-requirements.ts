@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import type { Plan } from '../providers/provider.js';
 import type { DevcontainerJson } from './schema.js';
 

@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-restricted-imports -- layer violation, fixed by the middle-layer refactor
 import type { Argv } from '../remote/executor.js';
 
 /**
