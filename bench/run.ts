@@ -1,4 +1,5 @@
-// `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another.
+// `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another, writing their results
+// to the ignored bench/results/latest/; `npm run bench:record [-- name...]` records them in bench/results/ instead.
 import { deployScalingBenchmark } from './deploy-scaling.js';
 import { startupBenchmark } from './startup.js';
 import { stateStoreBenchmark } from './state-store.js';

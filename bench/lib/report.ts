@@ -3,7 +3,14 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderTable } from '../../src/ui/table.js';
 
-export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+/**
+ * Set by `npm run bench:record` and `npm run test:reliability:record`, the only commands that replace the committed
+ * figures in bench/results/. Every other run (`npm run bench`, the reliability suites, tests) writes to the ignored
+ * bench/results/latest/.
+ */
+export const RECORDING = process.env.KAMAL_DEV_RECORD_RESULTS === '1';
+
+export const RESULTS_DIR = fileURLToPath(new URL(RECORDING ? '../results/' : '../results/latest/', import.meta.url));
 
 /** Prints a titled table on stdout. */
 export function printTable(title: string, head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
@@ -21,12 +28,12 @@ function machine() {
   };
 }
 
-/** Writes bench/results/<name>.json with the figures, the targets and the machine; returns its path. */
+/** Writes <name>.json to RESULTS_DIR with the figures, the targets and the machine; returns its path. */
 export async function writeResult(name: string, result: Record<string, unknown>): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}${name}.json`;
   const body = { benchmark: name, recorded_at: new Date().toISOString(), machine: machine(), ...result };
   await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
-  console.log(`results written to ${file}`);
+  console.log(RECORDING ? `results recorded in ${file}` : `results written to ${file} (not recorded: the *:record scripts write bench/results/)`);
   return file;
 }

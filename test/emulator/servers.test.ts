@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../localcloud/emulator/emulator.js';
-import { call, control, createBody, waitForState } from './client.js';
+import { call, createBody, waitForState } from './client.js';
 import { recordingBackend, useEmulator } from './harness.js';
 
 const t = useEmulator();

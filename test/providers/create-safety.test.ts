@@ -129,7 +129,8 @@ describe('createVm', () => {
 
   it('refuses a create without its request label, before any request', async () => {
     cloud = await startServer();
-    const { 'kamal-dev-request': _omitted, ...labels } = request('x').labels;
+    const labels = { ...request('x').labels };
+    delete labels['kamal-dev-request'];
     await expect(providerFor(cloud).createVm({ ...request('x'), labels })).rejects.toThrow('createVm needs a kamal-dev-request label');
     expect(posts(cloud)).toHaveLength(0);
   });
