@@ -37,7 +37,7 @@ const deployLayer = [
   pattern(DEPLOY, '^(node:)?fs(/promises)?$', 'no file I/O here: src/project loads the project, the state interface keeps the state.'),
   pattern(DEPLOY, into('(cli|project|ui)'), 'may not import src/cli, src/project or src/ui: it reports through its ports.'),
   pattern(DEPLOY, into('providers', '(/(?!(provider|labels)\\.js$)|$)'), 'from src/providers only providers/provider.js and providers/labels.js.'),
-  pattern(DEPLOY, into('remote', '(/(?!(executor|check|quote)\\.js$)|$)'), 'from src/remote only remote/executor.js (the interface), remote/check.js and remote/quote.js.'),
+  pattern(DEPLOY, into('remote', '(/(?!(executor|check|quote|script)\\.js$)|$)'), 'from src/remote only remote/executor.js (the interface), remote/check.js, remote/quote.js and remote/script.js (argv composition).'),
   pattern(DEPLOY, into('state', '(/(?!(schema|access)\\.js$)|$)'), 'from src/state only state/schema.js and state/access.js (the interfaces).'),
 ];
 

@@ -2,6 +2,7 @@ import { RemoteCommandError } from '../lib/errors.js';
 import { sleep } from '../lib/sleep.js';
 import { check } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
+import { pipe } from '../remote/script.js';
 import { DOCKER_ENGINE_TIMEOUT_MS } from './timeouts.js';
 
 /** The SSH user's home folder on the host (docker's --env-file and -v need absolute paths). */
@@ -11,20 +12,16 @@ export async function homeDir(executor: Executor): Promise<string> {
 }
 
 /**
- * Installs Docker with the install script when `docker` is missing, then checks that the engine answers.
- * Returns whether it had to install.
+ * Installs Docker with the install script when `docker` is missing (saying so through `onInstall`), then
+ * checks that the engine answers.
  */
-export async function ensureDocker(executor: Executor, installUrl: string, onInstall: () => void, signal?: AbortSignal): Promise<boolean> {
+export async function ensureDocker(executor: Executor, installUrl: string, onInstall: () => void, signal?: AbortSignal): Promise<void> {
   const present = await executor.run(['sh', '-c', 'command -v docker'], signal ? { signal } : {});
-  let installed = false;
   if (present.exitCode !== 0) {
     onInstall();
-    // The URL travels as a positional parameter, never inside the script text.
-    await check(executor, ['sh', '-c', 'curl -fsSL "$1" | sh', 'install-docker', installUrl], signal ? { signal } : {});
-    installed = true;
+    await check(executor, pipe(['curl', '-fsSL', installUrl], ['sh']), signal ? { signal } : {});
   }
   await waitForEngine(executor, signal);
-  return installed;
 }
 
 /** `docker info` until the engine answers (it may still be starting on a freshly booted VM). */

@@ -41,7 +41,14 @@ export const PROVIDER_TYPES = Object.keys(DEFINITIONS) as ProviderType[];
 export const ProviderConfigSchema = z.discriminatedUnion(
   'type',
   Object.values(DEFINITIONS).map((definition) => definition.schema) as unknown as [Schema, ...Schema[]],
-  { error: `expected provider.type to be one of: ${PROVIDER_TYPES.join(', ')}` },
+  {
+    error: (issue) => {
+      const input = issue.input;
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) return `expected a mapping with type: ${PROVIDER_TYPES.join(' | ')}`;
+      const type = (input as { type?: unknown }).type;
+      return `expected one of: ${PROVIDER_TYPES.join(', ')}, got ${type === undefined ? 'no type' : JSON.stringify(type)}`;
+    },
+  },
 );
 
 export function providerDefinition(type: ProviderType): ProviderDefinition {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/load.js';
 import { parseDevcontainer } from '../../src/devcontainer/parse.js';
-import { buildWorkspacePlan, type WorkspacePlan } from '../../src/deploy/workspace.js';
+import { bindWorkspace, buildServicePlan, type ServicePlan, type WorkspacePlan } from '../../src/deploy/workspace.js';
 import { Secret } from '../../src/lib/secret.js';
 import { quoteArgv } from '../../src/remote/quote.js';
 
@@ -36,18 +36,15 @@ export interface PlanCase {
   home?: string;
 }
 
-export function plan(c: PlanCase): WorkspacePlan {
-  const config = loadedConfig(c.config);
+export function servicePlan(c: PlanCase): ServicePlan {
+  const spread = c.spread ?? true;
+  const config = loadedConfig({ ...c.config, vms: { spread, ...(c.config?.vms as object | undefined) } });
   const devcontainer = parseDevcontainer(c.devcontainer, '.devcontainer/devcontainer.json', { env: c.env ?? {}, projectFolder: ROOT });
-  return buildWorkspacePlan({
-    config,
-    devcontainer,
-    secrets: new Map(Object.entries(c.secrets ?? {}).map(([k, v]) => [k, new Secret(v)])),
-    name: c.name ?? 'myapp-dev-1',
-    index: 1,
-    placement: { spread: c.spread ?? true },
-    home: c.home ?? '/root',
-  });
+  return buildServicePlan({ config, devcontainer, secrets: new Map(Object.entries(c.secrets ?? {}).map(([k, v]) => [k, new Secret(v)])) });
+}
+
+export function plan(c: PlanCase): WorkspacePlan {
+  return bindWorkspace(servicePlan(c), { name: c.name ?? 'myapp-dev-1', index: 1, home: c.home ?? '/root' });
 }
 
 /** The quoted command line with the (separately tested) spec hash masked. */

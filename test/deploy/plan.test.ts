@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseDevcontainer } from '../../src/devcontainer/parse.js';
-import { planJson } from '../../src/deploy/plan-output.js';
+import { planJson, previewDeploy } from '../../src/deploy/plan-output.js';
 import { planDeploy } from '../../src/deploy/plan.js';
 import type { State } from '../../src/state/schema.js';
-import { loadedConfig, ROOT } from './make-plan.js';
+import { loadedConfig, servicePlan } from './make-plan.js';
 
-const devcontainer = parseDevcontainer('{"image":"alpine:3","forwardPorts":[3000]}', '.devcontainer/devcontainer.json', { env: {}, projectFolder: ROOT });
+const DEVCONTAINER = '{"image":"alpine:3","forwardPorts":[3000]}';
 
 function run(count: number, deployments: State['deployments'] = {}, config: Record<string, unknown> = {}) {
-  return planDeploy({ config: loadedConfig(config), devcontainer, secrets: new Map(), state: { deployments }, count, home: '/root' });
+  return planDeploy({ config: loadedConfig(config), state: { deployments }, count, placement: { zone: 'us-nyc1', plan: '1xCPU-2GB' } });
 }
 
 const entry = (status: 'running' | 'missing' | 'failed', extra: Record<string, string> = {}) => ({ container_name: 'x', status, vm_id: 'vm', vm_ip: '1.2.3.4', ...extra });
@@ -16,7 +15,7 @@ const entry = (status: 'running' | 'missing' | 'failed', extra: Record<string, s
 describe('deploy plan', () => {
   it('names new workspaces with the pattern from index 1', () => {
     const plan = run(3);
-    expect(plan.workspaces.map((w) => [w.workspace.name, w.vm.action])).toEqual([
+    expect(plan.workspaces.map((w) => [w.name, w.vm.action])).toEqual([
       ['myapp-dev-1', 'create'],
       ['myapp-dev-2', 'create'],
       ['myapp-dev-3', 'create'],
@@ -26,7 +25,7 @@ describe('deploy plan', () => {
 
   it('keeps the state workspaces (reuse) and fills the next free indexes', () => {
     const plan = run(4, { 'myapp-dev-1': entry('running', { zone: 'de-fra1', plan: '2xCPU-4GB' }), 'myapp-dev-3': entry('failed'), 'other-svc-2': entry('running') });
-    expect(plan.workspaces.map((w) => [w.workspace.name, w.vm.action, w.vm.zone, w.vm.plan])).toEqual([
+    expect(plan.workspaces.map((w) => [w.name, w.vm.action, w.vm.zone, w.vm.plan])).toEqual([
       ['myapp-dev-1', 'reuse', 'de-fra1', '2xCPU-4GB'],
       ['myapp-dev-3', 'reuse', 'us-nyc1', '1xCPU-2GB'],
       ['myapp-dev-2', 'create', 'us-nyc1', '1xCPU-2GB'],
@@ -42,31 +41,33 @@ describe('deploy plan', () => {
 
   it('more workspaces in the state than --count: says so and leaves them', () => {
     const plan = run(1, { 'myapp-dev-1': entry('running'), 'myapp-dev-2': entry('running') });
-    expect(plan.workspaces.map((w) => w.workspace.name)).toEqual(['myapp-dev-1']);
+    expect(plan.workspaces.map((w) => w.name)).toEqual(['myapp-dev-1']);
     expect(plan.beyondCount).toEqual(['myapp-dev-2']);
     expect(plan.warnings).toEqual([expect.stringContaining('leaves myapp-dev-2 alone')]);
   });
 
   it('zero-padded pattern', () => {
-    expect(run(2, {}, { naming: { pattern: 'ws-{index:03}' } }).workspaces.map((w) => w.workspace.name)).toEqual(['ws-001', 'ws-002']);
+    expect(run(2, {}, { naming: { pattern: 'ws-{index:03}' } }).workspaces.map((w) => w.name)).toEqual(['ws-001', 'ws-002']);
   });
 
   it('spread: false puts every workspace on one VM, with ports docker picks', () => {
     const fresh = run(3, {}, { vms: { spread: false } });
     expect(fresh.workspaces.map((w) => w.vm.action)).toEqual(['create', 'reuse', 'reuse']);
     expect(fresh.newVms).toBe(1);
-    expect(fresh.workspaces[0]!.workspace.publish).toEqual(['3000']);
+    const [first] = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER, spread: false }), fresh, '/root');
+    expect(first!.workspace.publish).toEqual(['3000']);
     const existing = run(2, { 'myapp-dev-1': entry('running') }, { vms: { spread: false } });
     expect(existing.workspaces.map((w) => w.vm.action)).toEqual(['reuse', 'reuse']);
     expect(existing.newVms).toBe(0);
   });
 
-  it('JSON shape of SPEC section 5', () => {
-    const json = planJson(run(1), null) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
+  it('dry-run JSON shape (docs/commands.md#deploy-dry-run)', () => {
+    const previews = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER }), run(1), '/root');
+    const json = planJson(run(1), previews, null) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
     expect(Object.keys(json)).toEqual(['service', 'workspaces', 'cost']);
     expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys']);
     expect(json.cost).toBeNull();
-    const cost = planJson(run(1), { currency: 'EUR', newVms: 1, plan: 'p', zone: 'z', perVmHourly: 0.01, hourly: 0.01, monthly: 6.72 }) as { cost: unknown };
+    const cost = planJson(run(1), previews, { currency: 'EUR', newVms: 1, perVmHourly: 0.01, hourly: 0.01, monthly: 6.72, hoursPerMonth: 672 }) as { cost: unknown };
     expect(cost.cost).toEqual({ currency: 'EUR', hourly: 0.01, monthly: 6.72, new_vms: 1 });
   });
 });

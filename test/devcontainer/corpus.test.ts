@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDevcontainer } from '../../src/devcontainer/parse.js';
-import { buildWorkspacePlan } from '../../src/deploy/workspace.js';
+import { bindWorkspace, buildServicePlan } from '../../src/deploy/workspace.js';
 import { loadedConfig } from '../deploy/make-plan.js';
 
 /**
@@ -44,7 +44,7 @@ describe('devcontainer corpus: image configs agree with the reference CLI', () =
       for (const [key, value] of expected) expect([key, (dc.json as Record<string, unknown>)[key]]).toEqual([key, value]);
       expect(dc.workspaceFolder).toBe(c.reference.workspace.workspaceFolder);
 
-      const plan = buildWorkspacePlan({ config: loadedConfig(), devcontainer: dc, secrets: new Map(), name: 'ws-1', index: 1, placement: { spread: true }, home: '/root' });
+      const plan = bindWorkspace(buildServicePlan({ config: loadedConfig(), devcontainer: dc, secrets: new Map() }), { name: 'ws-1', index: 1, home: '/root' });
       // The workspace mount: the reference binds the local folder; kamal-dev binds the workspace's folder on the VM.
       const mount = plan.dockerRun[plan.dockerRun.indexOf('--mount') + 1]!;
       expect(mount.replace(plan.workspaceDir, projectFolder)).toBe(c.reference.workspace.workspaceMount);
@@ -60,7 +60,7 @@ describe('devcontainer corpus: image configs agree with the reference CLI', () =
       expect(hook(plan.lifecycle.postCreate)).toEqual(merged.postCreateCommands);
       expect(hook(plan.lifecycle.onCreate)).toEqual(merged.onCreateCommands);
       expect(hook(plan.lifecycle.postStart)).toEqual(merged.postStartCommands);
-      expect(plan.image).toBe(merged.image);
+      expect(plan.image).toEqual({ kind: 'pull', ref: merged.image });
       const runArgs = (merged.runArgs as string[] | undefined) ?? [];
       const image = plan.dockerRun.indexOf('--entrypoint');
       expect(plan.dockerRun.slice(image - runArgs.length, image)).toEqual(runArgs);

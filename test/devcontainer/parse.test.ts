@@ -82,9 +82,9 @@ describe('hostRequirements', () => {
 
   it('converts sizes to the units of the plans and names what a plan lacks and a plan that fits', () => {
     const req = hostRequirements(parse('{"image":"a:1","hostRequirements":{"cpus":2,"memory":"4gb","storage":"60gb"}}').json);
-    expect(req).toEqual({ cpus: 2, memoryMb: 4096, storageGb: 60, storageTier: undefined });
+    expect(req).toEqual({ cpus: 2, memoryMb: 4096, storageGb: 60 });
     expect(planShortfalls(req, plans[0]!)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096', '50 GB of storage, needs 60']);
-    expect(planShortfalls(req, plans[0]!, 100)).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096']);
+    expect(planShortfalls(req, { ...plans[0]!, storageGb: 100 })).toEqual(['1 CPU, needs 2', '2048 MB of memory, needs 4096']);
     expect(planShortfalls(req, plans[1]!)).toEqual([]);
     expect(smallestFittingPlan(req, plans)?.name).toBe('2xCPU-4GB');
     expect(smallestFittingPlan({ cpus: 64, memoryMb: undefined, storageGb: undefined }, plans)).toBeUndefined();

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseYaml, validateConfig } from '../../src/config/load.js';
 import { imageOnlyDevcontainer, parseDevcontainer } from '../../src/devcontainer/parse.js';
-import { buildWorkspacePlan } from '../../src/deploy/workspace.js';
+import { bindWorkspace, buildServicePlan } from '../../src/deploy/workspace.js';
 import { Secret } from '../../src/lib/secret.js';
-import { commandLine, ENV_FILE, HEAD, KEEP, loadedConfig, plan, ROOT, WS_MOUNT } from '../deploy/make-plan.js';
+import { commandLine, ENV_FILE, HEAD, KEEP, loadedConfig, plan, ROOT, servicePlan, WS_MOUNT } from '../deploy/make-plan.js';
 
 const keep = (image: string) => KEEP.replace('IMAGE', image);
 const DEFAULT_FOLDER = '/workspaces/myapp';
@@ -21,7 +21,7 @@ describe('docker run argv: literal command lines', () => {
       projectFolder: ROOT,
     });
     const secrets = new Map([['GITHUB_TOKEN', new Secret('ghp_x')], ['DATABASE_URL', new Secret('postgres://x')]]);
-    const p = buildWorkspacePlan({ config, devcontainer, secrets, name: 'myapp-dev-1', index: 1, placement: { spread: true }, home: '/root' });
+    const p = bindWorkspace(buildServicePlan({ config, devcontainer, secrets }), { name: 'myapp-dev-1', index: 1, home: '/root' });
     const line = commandLine(p);
     expect(line).toContain('-p 3000:3000 -p 5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace');
     expect(line).toBe(
@@ -47,9 +47,10 @@ describe('docker run argv: literal command lines', () => {
   });
 
   it('5. forwardPorts "localhost:N" is N; "service:N" is skipped with a warning', () => {
-    const p = plan({ devcontainer: '{"image":"node:20","forwardPorts":["localhost:8000","db:5432",3000]}' });
+    const c = { devcontainer: '{"image":"node:20","forwardPorts":["localhost:8000","db:5432",3000]}' };
+    const p = plan(c);
     expect(commandLine(p)).toBe(`${BASE} -p 8000:8000 -p 3000:3000 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
-    expect(p.warnings).toEqual([expect.stringContaining('"db:5432" names another service')]);
+    expect(servicePlan(c).warnings).toEqual([expect.stringContaining('"db:5432" names another service')]);
   });
 
   it('6. mounts in string and object form (an object without source stays anonymous)', () => {
@@ -142,15 +143,8 @@ describe('docker run argv: literal command lines', () => {
 
   it('16. dev.yml image: an image reference, no devcontainer.json: every default', () => {
     const config = loadedConfig({ image: 'ruby:3.2', defaults: { cpus: 2 } });
-    const p = buildWorkspacePlan({
-      config,
-      devcontainer: imageOnlyDevcontainer('ruby:3.2', { env: {}, projectFolder: ROOT }),
-      secrets: new Map(),
-      name: 'myapp-dev-1',
-      index: 1,
-      placement: { spread: true },
-      home: '/root',
-    });
+    const service = buildServicePlan({ config, devcontainer: imageOnlyDevcontainer('ruby:3.2', { env: {}, projectFolder: ROOT }), secrets: new Map() });
+    const p = bindWorkspace(service, { name: 'myapp-dev-1', index: 1, home: '/root' });
     expect(commandLine(p)).toBe(`${BASE} --cpus 2 -w ${DEFAULT_FOLDER} ${keep('ruby:3.2')}`);
     expect(p.envFileKeys).toEqual([]);
   });

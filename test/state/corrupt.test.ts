@@ -5,12 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/lib/errors.js';
 import { StateStore } from '../../src/state/store.js';
 import { CORRUPT_STATES } from './corrupt-files.js';
+import { put } from './put.js';
 
 const OPERATIONS: ReadonlyArray<[string, (store: StateStore) => Promise<unknown>]> = [
   ['read', (store) => store.read()],
   ['update', (store) => store.update(() => undefined)],
   ['reserve', (store) => store.reserve('myapp-dev', '{service}-{index}', 2, (name) => ({ container_name: name }))],
-  ['put', (store) => store.put('myapp-dev-9', { container_name: 'myapp-dev-9', status: 'running' })],
+  ['put', (store) => put(store, 'myapp-dev-9', { container_name: 'myapp-dev-9', status: 'running' })],
   ['patch', (store) => store.patch('myapp-dev-1', { status: 'stopped' })],
   ['remove', (store) => store.remove('myapp-dev-1')],
 ];

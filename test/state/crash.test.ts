@@ -7,6 +7,7 @@ import { parseState } from '../../src/state/read.js';
 import type { Entry } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
 import { StoreWorker } from './worker.js';
+import { put } from './put.js';
 
 const TEMP = /^dev_state\.yml\.\d+\.[0-9a-f]{8}\.tmp$/;
 const entry = (name: string): Entry => ({ vm_id: `vm-${name}`, vm_ip: '198.18.0.10', container_name: name, status: 'running' });
@@ -40,7 +41,7 @@ function ownerPid(): number {
 
 describe('a process killed while holding the lock', () => {
   it('hands the lock to the next process at once, with the old content intact', async () => {
-    await new StateStore(file).put('myapp-dev-1', entry('myapp-dev-1'));
+    await put(new StateStore(file), 'myapp-dev-1', entry('myapp-dev-1'));
     const before = readFileSync(file);
     const holder = await startWorker();
     const { id } = holder.send({ op: 'hold', file });
@@ -62,14 +63,14 @@ describe('a process killed while holding the lock', () => {
 
 describe('a lock whose holder is alive', () => {
   it('is never taken over, even past the stale time, and the waiter gives up with exit 3 naming the holder', async () => {
-    await new StateStore(file).put('myapp-dev-1', entry('myapp-dev-1'));
+    await put(new StateStore(file), 'myapp-dev-1', entry('myapp-dev-1'));
     const before = readFileSync(file);
     const holder = await startWorker();
     const { id } = holder.send({ op: 'hold', file, staleMs: 2000 });
     await holder.next((reply) => reply.id === id && reply.holding === true);
 
     // the holder refreshes the lock every second, so 3.5 s of waiting never finds it stale
-    const error = await new StateStore(file, { staleMs: 2000, waitMs: 3500 }).put('myapp-dev-2', entry('myapp-dev-2')).catch((e: unknown) => e);
+    const error = await put(new StateStore(file, { staleMs: 2000, waitMs: 3500 }), 'myapp-dev-2', entry('myapp-dev-2')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     const held = error as LockHeldError;
     expect(held.exitCode).toBe(3);
@@ -92,7 +93,7 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
 
   it('is respected while fresh: LockHeldError names that process and host', async () => {
     plantLock(0, remoteOwner);
-    const error = await new StateStore(file, { waitMs: 300 }).put('myapp-dev-1', entry('myapp-dev-1')).catch((e: unknown) => e);
+    const error = await put(new StateStore(file, { waitMs: 300 }), 'myapp-dev-1', entry('myapp-dev-1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).message).toContain('held by process 1 on elsewhere.example (since 2026-01-01T00:00:00.000Z)');
     expect(existsSync(file)).toBe(false);
@@ -101,7 +102,7 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
 
   it('is taken over once it has not been refreshed for the stale time', async () => {
     plantLock(30_000, remoteOwner);
-    await new StateStore(file, { waitMs: 2000 }).put('myapp-dev-1', entry('myapp-dev-1'));
+    await put(new StateStore(file, { waitMs: 2000 }), 'myapp-dev-1', entry('myapp-dev-1'));
     expect(Object.keys(parseState(readFileSync(file, 'utf8'), file).deployments)).toEqual(['myapp-dev-1']);
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
   });
@@ -111,13 +112,13 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
     ['never written', undefined],
   ])('is taken over when stale even if its owner file was %s', async (_, owner) => {
     plantLock(30_000, owner);
-    await new StateStore(file, { waitMs: 2000 }).put('myapp-dev-1', entry('myapp-dev-1'));
+    await put(new StateStore(file, { waitMs: 2000 }), 'myapp-dev-1', entry('myapp-dev-1'));
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
   });
 
   it('an empty lock directory is respected while fresh', async () => {
     plantLock(0, undefined);
-    const error = await new StateStore(file, { waitMs: 300 }).put('myapp-dev-1', entry('myapp-dev-1')).catch((e: unknown) => e);
+    const error = await put(new StateStore(file, { waitMs: 300 }), 'myapp-dev-1', entry('myapp-dev-1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).message).toContain('is held by another process');
   });

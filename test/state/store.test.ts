@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/lib/errors.js';
 import type { Entry } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
+import { put } from './put.js';
 
 let root: string;
 let file: string;
@@ -30,10 +31,10 @@ describe('reserve', () => {
   });
 
   it('never reuses a name or an index present in the state, whatever its status', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1', { status: 'failed' }));
-    await store.put('myapp-dev-03', running('myapp-dev-03')); // index 3 under an older {index:02} pattern
-    await store.put('myapp-dev-5', running('myapp-dev-5', { status: 'missing' }));
-    await store.put('other-2', running('other-2'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1', { status: 'failed' }));
+    await put(store, 'myapp-dev-03', running('myapp-dev-03')); // index 3 under an older {index:02} pattern
+    await put(store, 'myapp-dev-5', running('myapp-dev-5', { status: 'missing' }));
+    await put(store, 'other-2', running('other-2'));
     const reserved = await store.reserve('myapp-dev', '{service}-{index}', 3, (name) => ({ container_name: name }));
     expect(reserved).toEqual(['myapp-dev-2', 'myapp-dev-4', 'myapp-dev-6']);
     expect(await names()).toEqual(['myapp-dev-1', 'myapp-dev-03', 'myapp-dev-5', 'other-2', ...reserved]);
@@ -66,8 +67,8 @@ describe('reserve', () => {
 
 describe('put, patch and remove', () => {
   it('record, merge and drop entries; the file goes when the last one does', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
-    await store.put('myapp-dev-2', running('myapp-dev-2'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-2', running('myapp-dev-2'));
     await store.patch('myapp-dev-1', { vm_ip: '198.18.0.7', status: 'failed', error: 'boom' });
     await store.patch('myapp-dev-1', { status: 'stopped', error: undefined });
     await store.remove('myapp-dev-2');
@@ -80,7 +81,7 @@ describe('put, patch and remove', () => {
   });
 
   it('patch of an unknown workspace is a StateError and writes nothing', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     const before = readFileSync(file, 'utf8');
     await expect(store.patch('myapp-dev-7', { status: 'stopped' })).rejects.toThrow(new StateError(`${file}: no workspace named myapp-dev-7`));
     expect(readFileSync(file, 'utf8')).toBe(before);
@@ -89,7 +90,7 @@ describe('put, patch and remove', () => {
   it('writes the file with mode 0600 whatever the umask, and leaves no lock or temporary file', async () => {
     const umask = process.umask(0o000);
     try {
-      await store.put('myapp-dev-1', running('myapp-dev-1'));
+      await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     } finally {
       process.umask(umask);
     }
@@ -100,7 +101,7 @@ describe('put, patch and remove', () => {
 
 describe('update', () => {
   it('writes nothing and releases the lock when fn throws', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     const before = readFileSync(file, 'utf8');
     await expect(
       store.update((state) => {
@@ -110,12 +111,12 @@ describe('update', () => {
     ).rejects.toThrow('boom');
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(folder()).toEqual(['dev_state.yml']);
-    await store.put('myapp-dev-2', running('myapp-dev-2'));
+    await put(store, 'myapp-dev-2', running('myapp-dev-2'));
     expect(await names()).toEqual(['myapp-dev-1', 'myapp-dev-2']);
   });
 
   it('refuses to write a state fn made invalid', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     const before = readFileSync(file, 'utf8');
     const error = await store
       .update((state) => {
@@ -128,14 +129,14 @@ describe('update', () => {
   });
 
   it('does not rewrite the file when nothing changed', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     const inode = statSync(file).ino;
     expect(await store.update((state) => Object.keys(state.deployments).length)).toBe(1);
     expect(statSync(file).ino).toBe(inode);
   });
 
   it('clears what dead processes left: temporary files of a writer killed mid-write, a lock moved aside', async () => {
-    await store.put('myapp-dev-1', running('myapp-dev-1'));
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
     writeFileSync(`${file}.4242.0badc0de.tmp`, 'deployments:\n  myapp-dev-1:\n    contai');
     mkdirSync(`${file}.lock.broken-4243-0badc0de`);
     writeFileSync(`${file}.lock.broken-4243-0badc0de/broken-4243-0badc0de`, '{"pid":4241}');
@@ -161,7 +162,7 @@ owner: someone
   it('keeps unknown keys, in the gem style: block mappings, quoted strings, plain status', async () => {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, GEM_FILE);
-    await store.put('myapp-dev-2', running('myapp-dev-2', { host_key: `ssh-ed25519 ${'A'.repeat(120)}`, ports: { '3000': 3000 } }));
+    await put(store, 'myapp-dev-2', running('myapp-dev-2', { host_key: `ssh-ed25519 ${'A'.repeat(120)}`, ports: { '3000': 3000 } }));
     expect(readFileSync(file, 'utf8')).toBe(`deployments:
   myapp-dev-1:
     vm_id: "00abc123-def4-5678-90ab-cdef12345678"
@@ -185,8 +186,8 @@ owner: "someone"
 
   it('round-trips names and values that YAML would otherwise misread', async () => {
     const tricky = running('true', { vm_id: '0123', vm_ip: 'null', error: 'line one\nline two: "quoted" #not a comment' });
-    await store.put('true', tricky);
-    await store.put('1e3', running('1e3', { vm_id: 'yes' }));
+    await put(store, 'true', tricky);
+    await put(store, '1e3', running('1e3', { vm_id: 'yes' }));
     const reread = new StateStore(file);
     expect((await reread.read()).deployments).toEqual({ true: tricky, '1e3': running('1e3', { vm_id: 'yes' }) });
   });

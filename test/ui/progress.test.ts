@@ -19,9 +19,9 @@ describe('progress', () => {
   it('without a terminal: one timestamped line per step change, repeated steps once, secrets scrubbed', async () => {
     const { io, err } = streams(false);
     const progress = createProgress(io, { quiet: false, clock, scrub: (t) => t.replaceAll('s3cret', '[REDACTED]') });
-    progress.update({ workspace: 'a-1', step: 'creating VM' });
-    progress.update({ workspace: 'a-1', step: 'creating VM' });
-    progress.update({ workspace: 'a-2', step: 'failed: token s3cret rejected', outcome: 'failed' });
+    progress.update({ workspace: 'a-1', text: 'creating VM' });
+    progress.update({ workspace: 'a-1', text: 'creating VM' });
+    progress.update({ workspace: 'a-2', text: 'failed: token s3cret rejected', outcome: 'failed' });
     progress.done();
     await new Promise((r) => setImmediate(r));
     expect(err()).toBe('2026-01-02T03:04:05.000Z a-1: creating VM\n2026-01-02T03:04:05.000Z a-2: failed: token [REDACTED] rejected\n');
@@ -30,9 +30,9 @@ describe('progress', () => {
   it('on a terminal: one live line per workspace, redrawn in place', async () => {
     const { io, err } = streams(true);
     const progress = createProgress(io, { quiet: false, clock });
-    progress.update({ workspace: 'a-1', step: 'creating VM' });
-    progress.update({ workspace: 'a-2', step: 'creating VM' });
-    progress.update({ workspace: 'a-1', step: 'running', outcome: 'ok' });
+    progress.update({ workspace: 'a-1', text: 'creating VM' });
+    progress.update({ workspace: 'a-2', text: 'creating VM' });
+    progress.update({ workspace: 'a-1', text: 'running', outcome: 'ok' });
     progress.done();
     await new Promise((r) => setImmediate(r));
     const out = err();
@@ -40,7 +40,7 @@ describe('progress', () => {
     expect(out.endsWith('\u001b[2K✓ a-1  running  0.0s\n\u001b[2K… a-2  creating VM  0.0s\n')).toBe(true);
     // A second done() (commands end the view, then their session does) must not climb over the summary.
     progress.done();
-    progress.update({ workspace: 'a-2', step: 'late' });
+    progress.update({ workspace: 'a-2', text: 'late' });
     await new Promise((r) => setImmediate(r));
     expect(err()).toBe(out);
   });
@@ -48,7 +48,7 @@ describe('progress', () => {
   it('--quiet prints no progress at all', async () => {
     const { io, err } = streams(true);
     const progress = createProgress(io, { quiet: true, clock });
-    progress.update({ workspace: 'a-1', step: 'creating VM' });
+    progress.update({ workspace: 'a-1', text: 'creating VM' });
     progress.done();
     await new Promise((r) => setImmediate(r));
     expect(err()).toBe('');
