@@ -2,13 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, ProviderError } from '../../src/lib/errors.js';
 import { ExitCode } from '../../src/lib/exit-codes.js';
 import { Secret } from '../../src/lib/secret.js';
-import { UpcloudProvider } from '../../src/providers/upcloud/index.js';
+import type { Vm } from '../../src/providers/provider.js';
+import { UpcloudProvider } from '../../src/providers/upcloud/upcloud-provider.js';
 import { startEmulator, type Emulator } from '../localcloud/emulator/emulator.js';
+import { upcloudConfig } from './support/start-server.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTestsOnly kamal-dev-test';
 
-function providerFor(emulator: Emulator, password = emulator.password): UpcloudProvider {
+function providerFor(emulator: Emulator, password = emulator.password, plan = '1xCPU-2GB'): UpcloudProvider {
   return new UpcloudProvider({
+    config: upcloudConfig({ zone: 'us-nyc1', plan }),
     apiUrl: emulator.apiUrl,
     credentials: { kind: 'basic', username: emulator.username, password: new Secret(password) },
     timeoutMs: 3_000,
@@ -25,13 +28,19 @@ function providerFor(emulator: Emulator, password = emulator.password): UpcloudP
 function request(name: string, extra: Record<string, string> = {}) {
   return {
     name,
-    zone: 'us-nyc1',
-    plan: '1xCPU-2GB',
-    storageTemplate: '01000000-0000-4000-8000-000030240200',
-    diskSizeGb: undefined,
+    sshUser: 'root',
     sshPublicKey: KEY,
     labels: { managedBy: 'kamal-dev', 'kamal-dev-service': 'emu', 'kamal-dev-workspace': name, 'kamal-dev-request': `req-${name}`, ...extra },
   };
+}
+
+/** Polls getVm until the VM is started (the batched wait of many VMs is tested in test/deploy/vm-waiter.test.ts). */
+async function startedVm(provider: UpcloudProvider, id: string): Promise<Vm | undefined> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const vm = await provider.getVm(id);
+    if (vm?.state === 'started') return vm;
+  }
+  return undefined;
 }
 
 async function servers(emulator: Emulator): Promise<Array<{ labels: Record<string, string> }>> {
@@ -64,8 +73,8 @@ describe('the UpCloud client against the emulator', () => {
     emulator = await startEmulator({ bootDelayMs: 20 });
     const provider = providerFor(emulator);
     const vm = await provider.createVm(request('emu-destroy'));
-    const started = await provider.waitUntilRunning([vm.id], { 'kamal-dev-service': 'emu' }, { timeoutMs: 10_000, intervalMs: 20 });
-    expect(started.get(vm.id)?.state).toBe('started');
+    expect(vm.state).toBe('maintenance');
+    expect(await startedVm(provider, vm.id)).toMatchObject({ id: vm.id, state: 'started', zone: 'us-nyc1', plan: '1xCPU-2GB' });
     await provider.destroyVm(vm.id);
     expect(await provider.getVm(vm.id)).toBeUndefined();
     expect(await servers(emulator)).toHaveLength(0);
@@ -92,7 +101,7 @@ describe('the UpCloud client against the emulator', () => {
     expect((quota as ProviderError).code).toBe('SERVER_CORE_LIMIT_REACHED');
     expect((quota as ProviderError).exitCode).toBe(ExitCode.failed);
 
-    const plan = await provider.createVm({ ...request('emu-plan'), plan: '3xCPU-99GB' }).catch((e: unknown) => e);
+    const plan = await providerFor(emulator, emulator.password, '3xCPU-99GB').createVm(request('emu-plan')).catch((e: unknown) => e);
     expect(plan).toBeInstanceOf(ConfigError);
     expect((plan as Error).message).toMatch(/provider\.plan: unknown UpCloud plan "3xCPU-99GB".*1xCPU-2GB/);
     expect(await servers(emulator)).toHaveLength(0);

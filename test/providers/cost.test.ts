@@ -17,8 +17,6 @@ describe('estimateFromPrices with the recorded 2020 price list', () => {
     expect(estimateFromPrices({ plan, zone: 'de-fra1', count: 3, diskSizeGb: undefined, prices: deFra1, currency: undefined })).toEqual({
       currency: 'EUR',
       newVms: 3,
-      plan: '1xCPU-2GB',
-      zone: 'de-fra1',
       perVmHourly: 0.01488,
       hourly: 0.04464,
       monthly: 30,

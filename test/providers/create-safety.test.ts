@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/lib/errors.js';
+import { REQUEST_LABEL, vmLabels } from '../../src/providers/labels.js';
 import type { CreateVmRequest } from '../../src/providers/provider.js';
 import { providerFor, startServer, type TestCloud } from './support/start-server.js';
 
@@ -9,12 +10,9 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHq0 dev@laptop';
 function request(name: string, service = 'svc'): CreateVmRequest {
   return {
     name,
-    zone: 'de-fra1',
-    plan: '1xCPU-2GB',
-    storageTemplate: '01000000-0000-4000-8000-000030240200',
-    diskSizeGb: undefined,
+    sshUser: 'root',
     sshPublicKey: KEY,
-    labels: { managedBy: 'kamal-dev', 'kamal-dev-service': service, 'kamal-dev-workspace': name, 'kamal-dev-request': randomUUID() },
+    labels: vmLabels(service, name, randomUUID()),
   };
 }
 
@@ -62,11 +60,20 @@ describe('createVm', () => {
     expect(cloud.liveServers()).toEqual([expect.objectContaining({ uuid: vm.id, ip: vm.ip })]);
   });
 
-  it('uses disk_size when given', async () => {
+  it('gives the public key to the login user of the request (ssh.user)', async () => {
     cloud = await startServer();
-    await providerFor(cloud).createVm({ ...request('big'), diskSizeGb: 80 });
-    const body = posts(cloud)[0]!.body as { server: { storage_devices: { storage_device: Array<{ size: number }> } } };
-    expect(body.server.storage_devices.storage_device[0]!.size).toBe(80);
+    await providerFor(cloud).createVm({ ...request('ws-ubuntu'), sshUser: 'ubuntu' });
+    const body = posts(cloud)[0]!.body as { server: { login_user: unknown } };
+    expect(body.server.login_user).toEqual({ username: 'ubuntu', create_password: 'no', ssh_keys: { ssh_key: [KEY] } });
+  });
+
+  it('uses disk_size and storage_template of the provider config when given', async () => {
+    cloud = await startServer();
+    const template = '01000000-0000-4000-8000-000020070100'; // Debian 12, not the default Ubuntu 24.04
+    await providerFor(cloud, { config: { disk_size: 80, storage_template: template } }).createVm(request('big'));
+    const body = posts(cloud)[0]!.body as { server: { zone: string; plan: string; storage_devices: { storage_device: Array<{ size: number; storage: string }> } } };
+    expect(body.server.storage_devices.storage_device[0]).toMatchObject({ size: 80, storage: template });
+    expect([body.server.zone, body.server.plan]).toEqual(['de-fra1', '1xCPU-2GB']);
   });
 
   it.each(['500-after', 'drop-after', 'mangle-after'] as const)('adopts the server when the answer is lost after it was made (%s)', async (fault) => {
@@ -86,7 +93,7 @@ describe('createVm', () => {
   ] as const)('sends the create again only after finding no server with its label (%s)', async (fault, status) => {
     cloud = await startServer();
     const provider = providerFor(cloud);
-    await provider.checkPlacement('de-fra1', '1xCPU-2GB');
+    await provider.checkPlacement();
     const before = cloud.requests().length;
     cloud.inject(fault);
     const vm = await provider.createVm(request('ws-1'));
@@ -98,7 +105,7 @@ describe('createVm', () => {
   it('gives up after its attempts with a clear error and nothing created', async () => {
     cloud = await startServer();
     const provider = providerFor(cloud, { createAttempts: 2, retries: 0 });
-    await provider.checkPlacement('de-fra1', '1xCPU-2GB');
+    await provider.checkPlacement();
     cloud.inject('500-before', 'pass', '500-before');
     const error = await provider.createVm(request('ws-1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
@@ -130,7 +137,7 @@ describe('createVm', () => {
   it('refuses a create without its request label, before any request', async () => {
     cloud = await startServer();
     const labels = { ...request('x').labels };
-    delete labels['kamal-dev-request'];
+    delete labels[REQUEST_LABEL];
     await expect(providerFor(cloud).createVm({ ...request('x'), labels })).rejects.toThrow('createVm needs a kamal-dev-request label');
     expect(posts(cloud)).toHaveLength(0);
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import { ConfigError } from '../../src/lib/errors.js';
-import { authorizationHeader, resolveUpcloudCredentials } from '../../src/providers/credentials.js';
+import { ConfigError, CredentialsMissingError } from '../../src/lib/errors.js';
+import { Secret } from '../../src/lib/secret.js';
+import { credentialLookup } from '../../src/providers/credentials.js';
+import { authorizationHeader, resolveUpcloudCredentials, UPCLOUD_CREDENTIAL_KEYS } from '../../src/providers/upcloud/credentials.js';
 
 const from = (values: Record<string, string>) => (name: string) => values[name];
 
@@ -21,6 +23,11 @@ describe('resolveUpcloudCredentials', () => {
     const printed = `${JSON.stringify(credentials)} ${inspect(credentials)} ${String(authorizationHeader(credentials))}`;
     expect(printed).not.toContain('hunter22');
     expect(printed).not.toContain(Buffer.from('api-user:hunter22').toString('base64'));
+  });
+
+  it('reports no credentials at all as CredentialsMissingError (a ConfigError), so a dry run can go on without cost', () => {
+    expect(() => resolveUpcloudCredentials(from({}))).toThrow(CredentialsMissingError);
+    expect(() => resolveUpcloudCredentials(from({ UPCLOUD_USERNAME: 'api-user' }))).not.toThrow(CredentialsMissingError);
   });
 
   it.each([
@@ -53,5 +60,21 @@ describe('resolveUpcloudCredentials', () => {
     });
     expect(authorizationHeader(credentials).reveal()).toBe('Bearer ucat_env');
     expect(asked).toContain('UPCLOUD_TOKEN');
+  });
+});
+
+describe('credentialLookup', () => {
+  const secrets = new Map([
+    ['UPCLOUD_TOKEN', new Secret('file-token')],
+    ['OTHER_TOKEN', new Secret('file-other')],
+  ]);
+
+  it("reads the environment only when it sets one of the provider's own keys", () => {
+    const fromEnv = credentialLookup(UPCLOUD_CREDENTIAL_KEYS, { UPCLOUD_USERNAME: 'env-user' }, secrets);
+    expect([fromEnv('UPCLOUD_USERNAME'), fromEnv('UPCLOUD_TOKEN')]).toEqual(['env-user', undefined]);
+    // Another provider's variable in the environment does not switch UpCloud away from the secrets files.
+    const fromFiles = credentialLookup(UPCLOUD_CREDENTIAL_KEYS, { OTHER_TOKEN: 'env-other', UPCLOUD_TOKEN: '' }, secrets);
+    expect([fromFiles('UPCLOUD_TOKEN'), fromFiles('UPCLOUD_USERNAME')]).toEqual(['file-token', undefined]);
+    expect(credentialLookup(['OTHER_TOKEN'], { OTHER_TOKEN: 'env-other' }, secrets)('OTHER_TOKEN')).toBe('env-other');
   });
 });

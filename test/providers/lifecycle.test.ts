@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, ProviderError } from '../../src/lib/errors.js';
-import type { UpcloudProvider } from '../../src/providers/upcloud/index.js';
+import { REQUEST_LABEL, serviceLabels, WORKSPACE_LABEL } from '../../src/providers/labels.js';
+import type { UpcloudProvider } from '../../src/providers/upcloud/upcloud-provider.js';
 import { providerFor, startServer, type TestCloud } from './support/start-server.js';
 
 let cloud: TestCloud | undefined;
@@ -11,95 +11,62 @@ afterEach(async () => {
 });
 
 async function createMany(provider: UpcloudProvider, service: string, count: number) {
-  const labels = { managedBy: 'kamal-dev', 'kamal-dev-service': service };
+  const labels = serviceLabels(service);
   const vms = await Promise.all(
     Array.from({ length: count }, (_, i) =>
       provider.createVm({
         name: `${service}-${i + 1}`,
-        zone: 'fi-hel1',
-        plan: '1xCPU-1GB',
-        storageTemplate: '01000000-0000-4000-8000-000030240200',
-        diskSizeGb: undefined,
+        sshUser: 'root',
         sshPublicKey: 'ssh-ed25519 AAAA test',
-        labels: { ...labels, 'kamal-dev-workspace': `${service}-${i + 1}`, 'kamal-dev-request': randomUUID() },
+        labels: { ...labels, [WORKSPACE_LABEL]: `${service}-${i + 1}`, [REQUEST_LABEL]: randomUUID() },
       }),
     ),
   );
   return { labels, ids: vms.map((vm) => vm.id) };
 }
 
-describe('waitUntilRunning', () => {
-  it('polls with one list call per interval for all VMs, then reads each started VM once for its address', async () => {
-    cloud = await startServer({ bootDelayMs: 300 });
-    const provider = providerFor(cloud, { pollIntervalMs: 50 });
-    const { labels, ids } = await createMany(provider, 'waitsvc', 5);
-    const before = cloud.requests().length;
-    const seen: string[] = [];
-    const running = await provider.waitUntilRunning(ids, labels, { onStarted: (vm) => seen.push(vm.id) });
-
-    expect([...running.keys()].sort()).toEqual([...ids].sort());
-    expect(seen.sort()).toEqual([...ids].sort());
-    const ipOf = new Map(cloud.liveServers().map((s) => [s.uuid, s.ip]));
-    for (const vm of running.values()) expect(vm).toMatchObject({ state: 'started', zone: 'fi-hel1', plan: '1xCPU-1GB', ip: ipOf.get(vm.id) });
-    expect(new Set(ipOf.values()).size).toBe(5);
-
-    const during = cloud.requests().slice(before);
-    const lists = during.filter((r) => r.path.startsWith('/server?'));
-    const reads = during.filter((r) => /^\/server\/[0-9a-f-]{36}$/.test(r.path));
-    expect(lists.length).toBeGreaterThan(1);
-    expect(lists.every((r) => r.path === '/server?label=managedBy%3Dkamal-dev&label=kamal-dev-service%3Dwaitsvc')).toBe(true);
-    expect(reads.map((r) => r.path).sort()).toEqual(ids.map((id) => `/server/${id}`).sort());
-    expect(during).toHaveLength(lists.length + reads.length);
-  });
-
-  it('fails at its deadline naming the VMs still pending and their state', async () => {
-    cloud = await startServer({ bootDelayMs: 60_000 });
-    const provider = providerFor(cloud);
-    const { labels, ids } = await createMany(provider, 'slowsvc', 2);
-    const error = await provider.waitUntilRunning(ids, labels, { timeoutMs: 200, intervalMs: 20 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).message).toBe(`UpCloud: VMs not started before the deadline: ${ids.map((id) => `${id} (maintenance)`).join(', ')}`);
-  });
-
-  it('stops waiting when the caller aborts', async () => {
-    cloud = await startServer({ bootDelayMs: 60_000 });
-    const provider = providerFor(cloud);
-    const { labels, ids } = await createMany(provider, 'abortsvc', 1);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    await expect(provider.waitUntilRunning(ids, labels, { signal: controller.signal, intervalMs: 20 })).rejects.toBeInstanceOf(CancelledError);
-  });
-});
+const HEL1 = { config: { zone: 'fi-hel1', plan: '1xCPU-1GB' } };
 
 describe('stop, start and destroy', () => {
-  it('stops and starts a VM, each resolving on the target state', async () => {
+  it('starts a stopped VM, resolving once it is started; an unknown id does not exist', async () => {
     cloud = await startServer({ bootDelayMs: 0 });
-    const provider = providerFor(cloud);
+    const provider = providerFor(cloud, HEL1);
     const { ids } = await createMany(provider, 'ssvc', 1);
     const id = ids[0]!;
-    await provider.stopVm(id);
+    expect(await provider.getVm(id)).toMatchObject({ state: 'started', zone: 'fi-hel1', plan: '1xCPU-1GB' });
+    await provider.startVm(id); // already started: nothing to do
+    await cloud.stopServer(id);
     expect((await provider.getVm(id))?.state).toBe('stopped');
-    await provider.stopVm(id);
     await provider.startVm(id);
     expect((await provider.getVm(id))?.state).toBe('started');
-    await expect(provider.stopVm('00000000-0000-4000-8000-000000000000')).rejects.toThrow('UpCloud server 00000000-0000-4000-8000-000000000000 does not exist');
+    const starts = cloud.requests().filter((r) => r.method === 'POST' && r.path === `/server/${id}/start`);
+    expect(starts.map((r) => [r.status, r.body])).toEqual([[200, { server: {} }]]);
+    await expect(provider.startVm('00000000-0000-4000-8000-000000000000')).rejects.toThrow('UpCloud server 00000000-0000-4000-8000-000000000000 does not exist');
   });
 
-  it('re-reads the state after a 409 and carries on', async () => {
+  it('re-reads the state after a 409 and carries on (stop of a destroy, and start)', async () => {
     cloud = await startServer({ bootDelayMs: 0 });
-    const provider = providerFor(cloud);
-    const { ids } = await createMany(provider, 'csvc', 1);
-    cloud.injectOn('POST', { status: 409, code: 'SERVER_STATE_ILLEGAL', message: "The operation is not allowed while the server is in state 'maintenance'." });
-    await provider.stopVm(ids[0]!);
-    expect((await provider.getVm(ids[0]!))?.state).toBe('stopped');
+    const provider = providerFor(cloud, HEL1);
+    const { ids } = await createMany(provider, 'csvc', 2);
+    const illegal = { status: 409, code: 'SERVER_STATE_ILLEGAL', message: "The operation is not allowed while the server is in state 'maintenance'." };
+    cloud.injectOn('POST', illegal);
+    await provider.destroyVm(ids[0]!);
+    expect(await provider.getVm(ids[0]!)).toBeUndefined();
     const stops = cloud.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/stop')).map((r) => r.status);
     expect(stops.slice(0, 2)).toEqual([409, 200]);
     expect(stops.slice(2).every((status) => status === 200)).toBe(true);
+
+    await cloud.stopServer(ids[1]!);
+    cloud.injectOn('POST', illegal);
+    await provider.startVm(ids[1]!);
+    expect((await provider.getVm(ids[1]!))?.state).toBe('started');
+    const starts = cloud.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/start')).map((r) => r.status);
+    expect(starts).toEqual([409, 200]);
   });
 
   it('destroys a started VM: hard stop, wait for stopped, DELETE with its storages', async () => {
     cloud = await startServer({ bootDelayMs: 0 });
-    const provider = providerFor(cloud);
+    const provider = providerFor(cloud, HEL1);
     const { ids } = await createMany(provider, 'dsvc', 1);
     const id = ids[0]!;
     await provider.destroyVm(id);
@@ -113,7 +80,7 @@ describe('stop, start and destroy', () => {
 
   it('destroys many started VMs under a fault rate of 0.3', async () => {
     cloud = await startServer({ bootDelayMs: 0, faultRate: 0.3, seed: 7 });
-    const provider = providerFor(cloud);
+    const provider = providerFor(cloud, HEL1);
     const { ids } = await createMany(provider, 'fsvc', 10);
     expect(cloud.liveServers()).toHaveLength(10);
     await Promise.all(ids.map((id) => provider.destroyVm(id)));
@@ -125,7 +92,7 @@ describe('stop, start and destroy', () => {
 
   it('treats repeated stops and a repeated DELETE (404) after lost answers as progress', async () => {
     cloud = await startServer({ bootDelayMs: 0 });
-    const provider = providerFor(cloud);
+    const provider = providerFor(cloud, HEL1);
     const { ids } = await createMany(provider, 'lsvc', 1);
     const id = ids[0]!;
     cloud.injectOn('POST', 'drop-after', 'drop-after');

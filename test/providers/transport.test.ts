@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, CancelledError, ConfigError, ProviderError } from '../../src/lib/errors.js';
 import { Secret } from '../../src/lib/secret.js';
-import { normaliseApiUrl, type RequestEvent } from '../../src/providers/upcloud/http.js';
-import { UpcloudProvider } from '../../src/providers/upcloud/index.js';
-import { providerFor, startServer, type TestCloud } from './support/start-server.js';
+import { PlacementError, type CreateVmRequest, type RequestEvent } from '../../src/providers/provider.js';
+import { normaliseApiUrl } from '../../src/providers/upcloud/http.js';
+import { UpcloudProvider } from '../../src/providers/upcloud/upcloud-provider.js';
+import { providerFor, startServer, upcloudConfig, type TestCloud } from './support/start-server.js';
 
 let cloud: TestCloud | undefined;
 afterEach(async () => {
@@ -81,6 +82,7 @@ describe('UpCloud transport against a local API', () => {
   it('maps a 401 to AuthError (exit 4) without retrying or echoing the password', async () => {
     cloud = await startServer();
     const provider = new UpcloudProvider({
+      config: upcloudConfig(),
       apiUrl: cloud.apiUrl,
       credentials: { kind: 'basic', username: cloud.username, password: new Secret('wrong-password-1') },
     });
@@ -98,7 +100,7 @@ describe('UpCloud transport against a local API', () => {
   ])('maps a create answered %j to a ProviderError with what to do, creating nothing', async (answer, message, hint) => {
     cloud = await startServer();
     const provider = providerFor(cloud);
-    await provider.checkPlacement('de-fra1', '1xCPU-2GB');
+    await provider.checkPlacement();
     cloud.inject(answer);
     const error = await provider.createVm(createRequest()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
@@ -111,15 +113,16 @@ describe('UpCloud transport against a local API', () => {
 
   it('an unknown zone or plan is a ConfigError naming the valid ones, before any create', async () => {
     cloud = await startServer();
-    const provider = providerFor(cloud);
-    const zone = await provider.createVm({ ...createRequest(), zone: 'de-fra9' }).catch((e: unknown) => e);
+    const zone = await providerFor(cloud, { config: { zone: 'de-fra9' } }).createVm(createRequest()).catch((e: unknown) => e);
+    expect(zone).toBeInstanceOf(PlacementError);
     expect(zone).toBeInstanceOf(ConfigError);
     expect((zone as ConfigError).exitCode).toBe(2);
     expect((zone as ConfigError).message).toBe(
       'provider.zone: unknown UpCloud zone "de-fra9"; valid: de-fra1, fi-hel1, fi-hel2, nl-ams1, sg-sin1, uk-lon1, us-chi1, us-nyc1, us-sjo1',
     );
     expect((zone as ConfigError).hint).toBe('did you mean "de-fra1"?');
-    const plan = await provider.estimateCost({ zone: 'de-fra1', plan: '1xCPU-3GB', count: 1, diskSizeGb: undefined }).catch((e: unknown) => e);
+    const plan = await providerFor(cloud, { config: { plan: '1xCPU-3GB' } }).estimateCost(1).catch((e: unknown) => e);
+    expect(plan).toBeInstanceOf(PlacementError);
     expect((plan as ConfigError).message).toMatch(/^provider\.plan: unknown UpCloud plan "1xCPU-3GB"; valid: .*1xCPU-1GB, 1xCPU-2GB, .*2xCPU-4GB/);
     expect(cloud.requests().filter((r) => r.method === 'POST')).toHaveLength(0);
   });
@@ -127,7 +130,7 @@ describe('UpCloud transport against a local API', () => {
   it('a plan the API refuses at create time re-reads the catalogue, then reports the API answer', async () => {
     cloud = await startServer();
     const provider = providerFor(cloud);
-    await provider.checkPlacement('de-fra1', '1xCPU-2GB');
+    await provider.checkPlacement();
     cloud.injectOn('POST', { status: 400, code: 'PLAN_INVALID', message: 'The plan is not available in this zone.' });
     const error = await provider.createVm(createRequest()).catch((e: unknown) => e);
     expect((error as ProviderError).message).toBe('UpCloud: cannot create server ws-1 (400 PLAN_INVALID): The plan is not available in this zone.');
@@ -136,18 +139,27 @@ describe('UpCloud transport against a local API', () => {
 
   it('estimates cost from the served price list: 3 x 1xCPU-2GB in de-fra1', async () => {
     cloud = await startServer();
-    const estimate = await providerFor(cloud).estimateCost({ zone: 'de-fra1', plan: '1xCPU-2GB', count: 3, diskSizeGb: undefined });
-    expect(estimate).toEqual({ currency: 'EUR', newVms: 3, plan: '1xCPU-2GB', zone: 'de-fra1', perVmHourly: 0.01488, hourly: 0.04464, monthly: 30 });
+    const provider = providerFor(cloud);
+    expect(provider.placement).toEqual({ provider: 'upcloud', zone: 'de-fra1', plan: '1xCPU-2GB' });
+    const estimate = await provider.estimateCost(3);
+    expect(estimate).toEqual({ currency: 'EUR', newVms: 3, perVmHourly: 0.01488, hourly: 0.04464, monthly: 30 });
+  });
+
+  it('prices the configured disk_size beyond the plan disk, and refuses a VM count that is not a whole number', async () => {
+    cloud = await startServer();
+    const provider = providerFor(cloud, { config: { disk_size: 60 } });
+    // (1.488 + 10 x 0.031) c/h = 1.798 c/h per VM
+    expect(await provider.estimateCost(3)).toMatchObject({ perVmHourly: 0.01798, hourly: 0.05394, monthly: 36.25 });
+    for (const count of [-1, 1.5]) {
+      await expect(provider.estimateCost(count)).rejects.toThrow(`VM count must be a whole number, got ${count}`);
+    }
   });
 });
 
-function createRequest() {
+function createRequest(): CreateVmRequest {
   return {
     name: 'ws-1',
-    zone: 'de-fra1',
-    plan: '1xCPU-2GB',
-    storageTemplate: '01000000-0000-4000-8000-000030240200',
-    diskSizeGb: undefined,
+    sshUser: 'root',
     sshPublicKey: 'ssh-ed25519 AAAA test',
     labels: { managedBy: 'kamal-dev', 'kamal-dev-request': 'req-transport' },
   };

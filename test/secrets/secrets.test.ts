@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { credentialLookup } from '../../src/config/credentials.js';
-import { resolveUpcloudCredentials } from '../../src/providers/credentials.js';
-import { loadSecrets, requireSecrets } from '../../src/config/secrets.js';
+import { credentialLookup } from '../../src/providers/credentials.js';
+import { resolveUpcloudCredentials, UPCLOUD_CREDENTIAL_KEYS } from '../../src/providers/upcloud/credentials.js';
+import { requireSecrets } from '../../src/config/secrets.js';
+import { loadSecrets } from '../../src/project/secrets.js';
 import { ConfigError } from '../../src/lib/errors.js';
 import { Secret } from '../../src/lib/secret.js';
 
@@ -197,7 +198,7 @@ describe('provider credentials', () => {
     ['UPCLOUD_PASSWORD', new Secret('file-pass')],
   ]);
   const resolve = (env: Record<string, string>, files: ReadonlyMap<string, Secret>) => {
-    const c = resolveUpcloudCredentials(credentialLookup(env, files));
+    const c = resolveUpcloudCredentials(credentialLookup(UPCLOUD_CREDENTIAL_KEYS, env, files));
     return c.kind === 'bearer' ? { token: c.token.reveal() } : { username: c.username, password: c.password.reveal() };
   };
 

@@ -5,7 +5,7 @@ import { parseCreateRequest, parseLabels, yesNo } from './create-request.js';
 import type { Fleet, LabelFilter, ModifyChange } from './fleet.js';
 import { ApiError, sendJson, sendNoContent, type ReplySink } from './http-reply.js';
 import { readJson } from './read-body.js';
-import { renderCreated, renderDetails, renderSummary } from './server-record.js';
+import { renderCreated, renderDetails, renderRead } from './server-record.js';
 import type { ControlState } from './state.js';
 
 export interface ApiContext {
@@ -69,13 +69,13 @@ async function serverRoutes(req: IncomingMessage, res: ReplySink, url: URL, rest
   const method = req.method ?? 'GET';
   const [uuid, action, ...more] = rest;
   if (uuid === undefined) {
-    if (method === 'GET') return sendJson(res, 200, { servers: { server: fleet.list(parseLabelFilters(url)).map(renderSummary) } });
+    if (method === 'GET') return sendJson(res, 200, { servers: { server: fleet.list(parseLabelFilters(url)).map((s) => renderRead(s, 'list')) } });
     if (method === 'POST') return createServer(req, res, ctx);
     return methodNotAllowed();
   }
   if (more.length > 0) throw new ApiError(404, 'NOT_FOUND', 'The resource does not exist.');
   if (action === undefined) {
-    if (method === 'GET') return sendJson(res, 200, { server: renderDetails(fleet.find(uuid)) });
+    if (method === 'GET') return sendJson(res, 200, { server: renderRead(fleet.find(uuid), 'get') });
     if (method === 'PUT') {
       const change = parseModify(await readJson(req));
       return sendJson(res, 202, { server: renderDetails(fleet.modify(uuid, change)) });

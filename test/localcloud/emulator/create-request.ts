@@ -1,6 +1,6 @@
 import { findPlan, findTemplate, findZone } from './catalog.js';
 import { ApiError } from './http-reply.js';
-import type { Label } from './server-record.js';
+import type { Label } from './rules.js';
 
 export interface StorageSpec {
   template: string;

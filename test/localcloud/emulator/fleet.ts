@@ -1,11 +1,10 @@
 import type { BackendServer, VmBackend } from '../backend.js';
 import type { CreateSpec } from './create-request.js';
 import { ApiError } from './http-reply.js';
-import { newServerRecord, upcloudUuid, type Label, type ServerRecord, type ServerState } from './server-record.js';
+import { ServerTable, upcloudUuid, type Label, type LabelFilter } from './rules.js';
+import { newServerRecord, type ServerRecord } from './server-record.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export type LabelFilter = { key: string; value?: string };
+export type { LabelFilter };
 export interface ModifyChange {
   title?: string;
   labels?: Label[];
@@ -14,11 +13,12 @@ export interface ModifyChange {
 }
 
 /**
- * The emulator's servers and their state machine. The backend gives each server its address (at create) and
- * its machine (start/stop/destroy); this class decides what the API answers.
+ * The emulator's servers. Their state machine is rules.ts (shared with the in-memory fake provider); this class
+ * adds the timing and the backend, which gives each server its address (at create) and its machine
+ * (start/stop/destroy).
  */
 export class Fleet {
-  private readonly servers = new Map<string, ServerRecord>();
+  private readonly servers = new ServerTable<ServerRecord>();
   private readonly options = new Map<string, BackendServer['options']>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
@@ -36,7 +36,7 @@ export class Fleet {
   }
 
   all(): ServerRecord[] {
-    return [...this.servers.values()];
+    return this.servers.all();
   }
 
   optionsOf(uuid: string): BackendServer['options'] | undefined {
@@ -44,15 +44,11 @@ export class Fleet {
   }
 
   find(uuid: string): ServerRecord {
-    if (!UUID.test(uuid)) throw new ApiError(400, 'SERVER_INVALID', 'The server UUID is invalid.');
-    const server = this.servers.get(uuid);
-    if (!server) throw new ApiError(404, 'SERVER_NOT_FOUND', `The server ${uuid} does not exist.`);
-    return server;
+    return this.servers.find(uuid);
   }
 
   list(filters: LabelFilter[]): ServerRecord[] {
-    const has = (labels: Label[], f: LabelFilter) => labels.some((l) => l.key === f.key && (f.value === undefined || l.value === f.value));
-    return this.all().filter((s) => filters.every((f) => has(s.labels, f)));
+    return this.servers.list(filters);
   }
 
   async create(spec: CreateSpec, options: BackendServer['options']): Promise<ServerRecord> {
@@ -70,7 +66,7 @@ export class Fleet {
         return newServerRecord(++this.counter, uuid, spec, ip);
       })(),
     );
-    this.servers.set(uuid, server);
+    this.servers.add(server);
     this.options.set(uuid, options);
     this.later(this.delays.bootMs, () => this.boot(server));
     return server;
@@ -78,27 +74,22 @@ export class Fleet {
 
   /** Replies with the object still `started`, then goes through `maintenance` to `stopped`. */
   stop(uuid: string): ServerRecord {
-    const server = this.require(uuid, 'started');
-    const reply = { ...server };
-    server.state = 'maintenance';
+    const { reply, server } = this.servers.beginStop(uuid);
     this.later(this.delays.stopMs, async () => {
       await this.backend.stop(uuid);
-      if (this.servers.has(uuid)) server.state = 'stopped';
+      this.servers.stopped(server);
     });
     return reply;
   }
 
   async start(uuid: string): Promise<ServerRecord> {
-    const server = this.require(uuid, 'stopped');
-    server.state = 'maintenance';
+    const server = this.servers.beginStart(uuid);
     await this.track(this.boot(server));
     return server;
   }
 
   restart(uuid: string): ServerRecord {
-    const server = this.require(uuid, 'started');
-    const reply = { ...server };
-    server.state = 'maintenance';
+    const { reply, server } = this.servers.beginStop(uuid, 'restart');
     this.later(this.delays.stopMs, async () => {
       await this.backend.stop(uuid);
       await this.boot(server);
@@ -107,8 +98,7 @@ export class Fleet {
   }
 
   modify(uuid: string, change: ModifyChange): ServerRecord {
-    const server = this.find(uuid);
-    if (server.state === 'maintenance') throw illegal(server);
+    const server = this.servers.modifiable(uuid);
     if (change.title !== undefined) server.title = change.title;
     if (change.labels !== undefined) server.labels = change.labels;
     if (change.metadata !== undefined) server.metadata = change.metadata;
@@ -117,8 +107,7 @@ export class Fleet {
   }
 
   async delete(uuid: string): Promise<void> {
-    this.require(uuid, 'stopped');
-    this.servers.delete(uuid);
+    this.servers.remove(uuid);
     this.options.delete(uuid);
     await this.track(this.backend.destroy(uuid));
   }
@@ -129,26 +118,19 @@ export class Fleet {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
-    const uuids = [...this.servers.keys()];
-    this.servers.clear();
+    const uuids = this.servers.clear();
     for (const uuid of uuids) {
       await this.backend.destroy(uuid).catch((e: unknown) => this.log(`destroy ${uuid} failed: ${String(e)}`));
     }
   }
 
-  private require(uuid: string, state: ServerState): ServerRecord {
-    const server = this.find(uuid);
-    if (server.state !== state) throw illegal(server);
-    return server;
-  }
-
   private async boot(server: ServerRecord): Promise<void> {
     try {
       await this.backend.start(server.uuid);
-      if (this.servers.has(server.uuid)) server.state = 'started';
+      this.servers.booted(server);
     } catch (e) {
       this.log(`backend start of ${server.uuid} failed: ${String(e)}`);
-      server.state = 'error';
+      this.servers.booted(server, false);
     }
   }
 
@@ -170,8 +152,4 @@ export class Fleet {
     }, ms);
     this.timers.add(timer);
   }
-}
-
-function illegal(server: ServerRecord): ApiError {
-  return new ApiError(409, 'SERVER_STATE_ILLEGAL', `The operation is not allowed while the server ${server.uuid} is in state '${server.state}'.`);
 }

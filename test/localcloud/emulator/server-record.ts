@@ -1,12 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CreateSpec } from './create-request.js';
+import { CREATED_STATE, showsAddresses, upcloudUuid, type Label, type Read, type ServerState } from './rules.js';
 
-export type ServerState = 'maintenance' | 'started' | 'stopped' | 'error';
-
-export interface Label {
-  key: string;
-  value: string;
-}
+export type { Label, ServerState };
 
 export interface StorageRecord {
   uuid: string;
@@ -53,7 +49,7 @@ export function newServerRecord(n: number, uuid: string, spec: CreateSpec, publi
     uuid, title: spec.title, hostname: spec.hostname, zone: spec.zone, plan: spec.plan,
     coreNumber: spec.coreNumber, memoryAmount: spec.memoryAmount, metadata: spec.metadata,
     remoteAccessEnabled: spec.remoteAccessEnabled, labels: spec.labels,
-    created: Math.floor(Date.now() / 1000), host: 5_900_000_000 + (n % 97), state: 'maintenance',
+    created: Math.floor(Date.now() / 1000), host: 5_900_000_000 + (n % 97), state: CREATED_STATE,
     publicIp, utilityIp: `10.6.${hi}.${lo}`, ipv6: `2a04:3545:1000:720:d8aa:aaff:fe${hi.toString(16).padStart(2, '0')}:${lo.toString(16)}`,
     macs: [mac(n, 1), mac(n, 2), mac(n, 3)], networks: [upcloudUuid('03'), upcloudUuid('03')],
     remoteAccessPassword: randomBytes(6).toString('base64url').slice(0, 8),
@@ -75,11 +71,6 @@ function iface(index: number, type: string, mac: string, network: string, addres
     source_ip_filtering: 'yes',
     type,
   };
-}
-
-/** UpCloud server UUIDs start with 00, storage UUIDs with 01, network UUIDs with 03. */
-export function upcloudUuid(prefix: '00' | '01' | '03'): string {
-  return prefix + randomUUID().slice(2);
 }
 
 const PUBLIC_IPV6_NETWORK = '03000000-0000-4000-8046-000000000000';
@@ -163,6 +154,11 @@ export function renderDetails(s: ServerRecord): Record<string, unknown> {
     video_model: 'cirrus',
     zone,
   };
+}
+
+/** A server as a list (the summary) or a get (the full object) shows it; which one carries addresses is a rule (rules.ts). */
+export function renderRead(s: ServerRecord, read: Exclude<Read, 'create'>): Record<string, unknown> {
+  return showsAddresses(read) ? renderDetails(s) : renderSummary(s);
 }
 
 /** The create reply: the full object plus the one-time `password`, `progress` and `username`. */

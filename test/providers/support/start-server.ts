@@ -1,5 +1,6 @@
 import { Secret } from '../../../src/lib/secret.js';
-import { UpcloudProvider, type UpcloudProviderOptions } from '../../../src/providers/upcloud/index.js';
+import { UpcloudConfigSchema, type UpcloudConfig } from '../../../src/providers/upcloud/config.js';
+import { UpcloudProvider, type UpcloudProviderOptions } from '../../../src/providers/upcloud/upcloud-provider.js';
 import { startEmulator } from '../../localcloud/emulator/emulator.js';
 import type { Effect, FaultKind } from '../../localcloud/emulator/faults.js';
 import type { RequestRecord } from '../../localcloud/emulator/state.js';
@@ -19,6 +20,8 @@ export interface TestCloud {
   /** Random faults drawn so far, by kind. */
   faultCounts(): Record<FaultKind, number>;
   liveServers(): Array<{ uuid: string; state: string; ip: string; labels: Record<string, string> }>;
+  /** Hard-stops a server through the API itself (not through the provider) and waits until it is `stopped`. */
+  stopServer(uuid: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,13 +40,38 @@ export async function startServer(options: { faultRate?: number; seed?: number; 
     faultCounts: () => em.stats().faults,
     liveServers: () =>
       em.servers().map((s) => ({ uuid: s.uuid, state: s.state, ip: s.publicIp, labels: Object.fromEntries(s.labels.map((l) => [l.key, l.value])) })),
+    stopServer: async (uuid) => {
+      const authorization = `Basic ${Buffer.from(`${em.username}:${em.password}`).toString('base64')}`;
+      const send = (method: string, path: string, body?: unknown) =>
+        fetch(`${em.apiUrl}${path}`, {
+          method,
+          headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }).then(async (res) => ({ status: res.status, json: (await res.json()) as { server?: { state?: string } } }));
+      const stop = await send('POST', `/server/${uuid}/stop`, { stop_server: { stop_type: 'hard' } });
+      if (stop.status !== 200) throw new Error(`stop of ${uuid} answered ${stop.status}`);
+      for (const deadline = Date.now() + 10_000; ; ) {
+        if ((await send('GET', `/server/${uuid}`)).json.server?.state === 'stopped') return;
+        if (Date.now() > deadline) throw new Error(`server ${uuid} never stopped`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     close: () => em.close(),
   };
 }
 
+/** `provider:` of config/dev.yml as the schema gives it (defaults filled in): de-fra1, 1xCPU-2GB unless overridden. */
+export function upcloudConfig(overrides: Partial<Omit<UpcloudConfig, 'type'>> = {}): UpcloudConfig {
+  return UpcloudConfigSchema.parse({ type: 'upcloud', zone: 'de-fra1', plan: '1xCPU-2GB', ...overrides });
+}
+
+export type ProviderOverrides = Partial<Omit<UpcloudProviderOptions, 'config'>> & { config?: Partial<Omit<UpcloudConfig, 'type'>> };
+
 /** A provider with test timings: short polls and backoff, many retries, no grace before a create look-up. */
-export function providerFor(cloud: TestCloud, overrides: Partial<UpcloudProviderOptions> = {}): UpcloudProvider {
+export function providerFor(cloud: TestCloud, overrides: ProviderOverrides = {}): UpcloudProvider {
+  const { config, ...options } = overrides;
   return new UpcloudProvider({
+    config: upcloudConfig(config),
     apiUrl: cloud.apiUrl,
     credentials: { kind: 'basic', username: cloud.username, password: new Secret(cloud.password) },
     timeoutMs: 2_000,
@@ -53,6 +81,6 @@ export function providerFor(cloud: TestCloud, overrides: Partial<UpcloudProvider
     pollIntervalMs: 10,
     createAttempts: 10,
     createLookupDelayMs: 0,
-    ...overrides,
+    ...options,
   });
 }
