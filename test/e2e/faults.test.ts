@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { spawnWithEvents } from '../helpers/progress-events.js';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, startLocalCloud, type LocalCloud } from './local-cloud.js';
 
@@ -45,22 +44,10 @@ describeIf(requirements(), 'end to end on the local cloud: failures, interruptio
 
   it('SIGINT in the middle of a deploy of 3: every created VM is in the state, exit 130, remove leaves nothing', async () => {
     const project = e2eProject(cloud);
-    const child = spawn(process.execPath, [BIN, 'deploy', '--count', '3', '--yes'], {
-      cwd: project.dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', ...project.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const interrupted = new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if ((stderr.match(/waiting for the VM to start/g) ?? []).length === 3) resolve();
-      });
-    });
-    await interrupted;
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code, stderr).toBe(130);
+    const run = spawnWithEvents(['deploy', '--count', '3', '--yes'], { cwd: project.dir, env: project.env });
+    await run.waitFor((e) => e.type === 'step' && e.step === 'vm.wait', 3, 120_000);
+    run.child.kill('SIGINT');
+    expect(await run.exit, run.stderr()).toBe(130);
     const servers = await cloud.servers();
     expect(servers).toHaveLength(3);
     const recorded = Object.values(deploymentsOf(project.dir)).map((d) => d.vm_id).sort();
