@@ -26,6 +26,8 @@ export interface PlanInputOptions {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   signal?: AbortSignal | undefined;
+  /** false: the caller has checked the SSH key pair itself (deploy: sshKeyProblem, a warning for a dry run). */
+  checkKey?: boolean;
 }
 
 /** dev.yml's `image:` when it names a devcontainer.json; undefined when it is an image reference. */
@@ -68,7 +70,7 @@ async function readDevcontainer(file: string, name: string): Promise<string> {
 export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInputs> {
   const { config, env } = options;
   const warnings: string[] = [];
-  if (!existsSync(config.privateKeyPath) && !env.SSH_AUTH_SOCK) {
+  if (options.checkKey !== false && !existsSync(config.privateKeyPath) && !env.SSH_AUTH_SOCK) {
     throw new ConfigError(`${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
   }
   const local = { env, projectFolder: config.root };

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { sshKeyProblem } from '../../config/load.js';
 import type { LoadedSecrets } from '../../config/secrets.js';
 import { loadPlanInputs } from '../../deploy/plan-inputs.js';
 import { planJson, planText } from '../../deploy/plan-output.js';
 import { planDeploy, type DeployPlan } from '../../deploy/plan.js';
 import { defaultHome } from '../../deploy/workspace-paths.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, ConfigError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { CredentialsMissingError } from '../../providers/credentials.js';
 import type { CostEstimate } from '../../providers/provider.js';
@@ -36,7 +37,10 @@ async function estimatePlanCost(ctx: Context, plan: DeployPlan, secrets: LoadedS
 /** `deploy`'s action: the plan, then the dry-run output or the real deploy. */
 export async function deployAction(ctx: Context, options: DeployOptions): Promise<void> {
   const config = await ctx.loadConfig();
-  const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
+  const keyProblem = sshKeyProblem(config, ctx.env.SSH_AUTH_SOCK);
+  if (keyProblem !== undefined && !options.dryRun) throw new ConfigError(keyProblem);
+  if (keyProblem !== undefined) ctx.log.warn(keyProblem);
+  const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal, checkKey: false });
   const state = await readState(config.statePath);
   const home = defaultHome(config.config.ssh.user);
   const plan = planDeploy({
