@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
-import type { LoadedConfig } from '../config/load.js';
+import { sshKeyProblem, type LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
+import { ConfigError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
 import type { Provider } from '../providers/provider.js';
 import type { StateAccess } from '../state/access.js';
@@ -141,6 +142,8 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
+    const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
+    if (keyProblem !== undefined) throw new ConfigError(keyProblem);
     const { sshConnector } = await import('./connector.js');
     return sshConnector({
       user: config.config.ssh.user,

@@ -10,7 +10,6 @@ import { invalidDockerName, workspaceName } from './naming.js';
 import { providerKeys } from '../providers/registry.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
 
-
 /** A validated configuration with every path made absolute. */
 export interface LoadedConfig {
   /** The config file as the user named it, for messages. */
@@ -21,11 +20,36 @@ export interface LoadedConfig {
   /** `image:` names a devcontainer.json (absolute path) or is an image reference. */
   source: { kind: 'devcontainer'; path: string } | { kind: 'image'; ref: string };
   secretsFile: string;
+  /** ssh.key_path, or the default key found (see DEFAULT_KEY_PATHS); the first default when none exists. */
   publicKeyPath: string;
   privateKeyPath: string;
+  /**
+   * Why the SSH public key cannot be used (it does not exist), undefined when it can. Not an error at load
+   * time: `config` and `deploy --dry-run` show it as a warning, a real deploy refuses with it (see sshKeyProblem).
+   */
+  keyProblem: string | undefined;
   statePath: string;
 }
 
+/** The public keys tried when ssh.key_path is not set, in OpenSSH's order of default identities. */
+export const DEFAULT_KEY_PATHS = ['~/.ssh/id_ed25519.pub', '~/.ssh/id_ecdsa.pub', '~/.ssh/id_rsa.pub'] as const;
+
+/** The first of DEFAULT_KEY_PATHS that exists in `home`, as listed there (`~/.ssh/…`); undefined when none does. */
+export function findDefaultKey(home: string): string | undefined {
+  return DEFAULT_KEY_PATHS.find((key) => existsSync(expandHome(key, home)));
+}
+
+/**
+ * What keeps a deploy from using the SSH key pair: the public key's problem (LoadedConfig.keyProblem), else a
+ * private key that is neither beside it nor replaceable by a running agent (`agent`: SSH_AUTH_SOCK).
+ */
+export function sshKeyProblem(config: LoadedConfig, agent: string | undefined): string | undefined {
+  if (config.keyProblem !== undefined) return config.keyProblem;
+  if (!existsSync(config.privateKeyPath) && !agent) {
+    return `${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`;
+  }
+  return undefined;
+}
 
 /** Parses YAML text into a plain value, reporting the first syntax error with line and column. */
 export function parseYaml(text: string, file: string): unknown {
@@ -67,11 +91,29 @@ export function validateConfig(data: unknown, file: string): Config {
 export interface LoadOptions {
   cwd: string;
   home?: string;
-  /** false: do not require the SSH public key to exist. */
-  requireKey?: boolean;
 }
 
-/** Reads, parses and validates a dev.yml, then checks the files it names. */
+/** The SSH public key to use and, when it does not exist, why (a message naming the config file and key). */
+function resolvePublicKey(configPath: string, keyPath: string | undefined, root: string, home: string): { path: string; problem: string | undefined } {
+  if (keyPath !== undefined) {
+    const absolute = path.resolve(root, expandHome(keyPath, home));
+    const problem = existsSync(absolute)
+      ? undefined
+      : `${configPath}: ssh.key_path: ${shown(absolute, 120)} does not exist; point ssh.key_path at an SSH public key (\`ssh-keygen -t ed25519\` makes one)`;
+    return { path: absolute, problem };
+  }
+  const found = findDefaultKey(home);
+  const problem =
+    found === undefined
+      ? `${configPath}: no SSH key: ssh.key_path is not set and none of ${DEFAULT_KEY_PATHS.join(', ')} exists; create one with \`ssh-keygen -t ed25519\` or set ssh.key_path`
+      : undefined;
+  return { path: expandHome(found ?? DEFAULT_KEY_PATHS[0], home), problem };
+}
+
+/**
+ * Reads, parses and validates a dev.yml and resolves the paths it names. A missing SSH key is not an error
+ * here but LoadedConfig.keyProblem: only a real deploy needs the key.
+ */
 export function loadConfig(configPath: string, options: LoadOptions): LoadedConfig {
   const { cwd } = options;
   const home = options.home ?? homedir();
@@ -88,12 +130,7 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
   }
   const config = validateConfig(parseYaml(text, configPath), configPath);
   const root = cwd;
-  const publicKeyPath = path.resolve(root, expandHome(config.ssh.key_path, home));
-  if (options.requireKey !== false && !existsSync(publicKeyPath)) {
-    throw new ConfigError(`${configPath}: ssh.key_path: ${shown(publicKeyPath, 120)} does not exist`, {
-      hint: 'Point ssh.key_path at an SSH public key (ssh-keygen -t ed25519 makes one).',
-    });
-  }
+  const key = resolvePublicKey(configPath, config.ssh.key_path, root, home);
   const source = config.image.endsWith('.json')
     ? ({ kind: 'devcontainer', path: path.resolve(root, expandHome(config.image, home)) } as const)
     : ({ kind: 'image', ref: config.image } as const);
@@ -103,8 +140,9 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
     config,
     source,
     secretsFile: path.resolve(root, expandHome(config.secrets_file, home)),
-    publicKeyPath,
-    privateKeyPath: publicKeyPath.replace(/\.pub$/, ''),
+    publicKeyPath: key.path,
+    privateKeyPath: key.path.replace(/\.pub$/, ''),
+    keyProblem: key.problem,
     statePath: path.resolve(root, '.kamal/dev_state.yml'),
   };
 }

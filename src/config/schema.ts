@@ -15,7 +15,8 @@ const memory = z
 const notSupported = z.unknown().refine((value) => value === undefined, { error: 'not supported yet' }).optional();
 
 export const SshSchema = z.strictObject({
-  key_path: z.string().min(1).default('~/.ssh/id_rsa.pub'),
+  /** Unset: the first of DEFAULT_KEY_PATHS (config/load.ts) that exists, as OpenSSH picks its default identity. */
+  key_path: z.string().min(1).optional(),
   user: z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, { error: 'expected a user name' }).default('root'),
   port: z.number().int().min(1).max(65535).default(22),
 });

@@ -15,12 +15,21 @@ interface Pending {
 export class VmWaiter {
   private readonly pending = new Map<string, Pending>();
   private readonly waiting = new Map<string, Promise<Vm>>();
-  private loop: Promise<void> | undefined;
+  /** A poll loop is running: set and cleared synchronously with its decision to go on or stop. */
+  private polling = false;
 
   constructor(
     private readonly provider: Provider,
     private readonly labels: Record<string, string>,
-    private readonly options: { intervalMs: number; timeoutMs: number; signal?: AbortSignal; now?: () => number },
+    private readonly options: {
+      intervalMs: number;
+      timeoutMs: number;
+      signal?: AbortSignal;
+      /** The clock of the deadlines (default Date.now). */
+      now?: () => number;
+      /** Waits between two polls (default lib/sleep's real one); must reject once `signal` aborts. */
+      sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    },
   ) {}
 
   private now(): number {
@@ -33,32 +42,46 @@ export class VmWaiter {
     if (!waiting) {
       waiting = new Promise<Vm>((resolve, reject) => {
         this.pending.set(id, { resolve, reject, deadline: this.now() + this.options.timeoutMs });
-        this.loop ??= this.run().finally(() => {
-          this.loop = undefined;
-        });
       });
       this.waiting.set(id, waiting);
       const forget = () => this.waiting.delete(id);
       waiting.then(forget, forget);
+      this.startPolling();
     }
     return waiting;
   }
 
+  /**
+   * Starts the poll loop unless one runs. `polling` is cleared in the same synchronous step in which the loop
+   * sees nothing pending, so a wait that starts just after (e.g. from the callback of one the loop's last
+   * poll resolved) starts a new loop instead of joining one that has already decided to stop.
+   */
+  private startPolling(): void {
+    if (this.polling) return;
+    this.polling = true;
+    void this.run().catch((error: unknown) => this.failAll(error));
+  }
+
   private async run(): Promise<void> {
-    while (this.pending.size > 0) {
-      try {
-        const vms = await this.provider.listVms(this.labels, this.options.signal);
-        await this.settle(new Map(vms.map((vm) => [vm.id, vm])));
-      } catch (error) {
-        if (this.options.signal?.aborted) return this.failAll(error);
-        // A failed poll is retried at the next interval; the provider already retried transient errors.
+    // One function, so that the `finally` runs in the step that returns, with no await in between.
+    try {
+      while (this.pending.size > 0) {
+        try {
+          const vms = await this.provider.listVms(this.labels, this.options.signal);
+          await this.settle(new Map(vms.map((vm) => [vm.id, vm])));
+        } catch (error) {
+          if (this.options.signal?.aborted) return this.failAll(error);
+          // A failed poll is retried at the next interval; the provider already retried transient errors.
+        }
+        if (this.pending.size === 0) return;
+        try {
+          await (this.options.sleep ?? sleep)(this.options.intervalMs, this.options.signal);
+        } catch (error) {
+          return this.failAll(error);
+        }
       }
-      if (this.pending.size === 0) return;
-      try {
-        await sleep(this.options.intervalMs, this.options.signal);
-      } catch (error) {
-        return this.failAll(error);
-      }
+    } finally {
+      this.polling = false;
     }
   }
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome } from '../config/home.js';
@@ -6,7 +5,6 @@ import type { LoadedConfig } from '../config/load.js';
 import { requireSecrets, type LoadedSecrets } from '../config/secrets.js';
 import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../devcontainer/parse.js';
 import { ConfigError } from '../lib/errors.js';
-import { shown } from '../lib/shown.js';
 import type { Secret } from '../lib/secret.js';
 import { providerDefinition } from '../providers/registry.js';
 import { loadSecrets } from './secrets.js';
@@ -69,9 +67,6 @@ async function readDevcontainer(file: string, name: string): Promise<string> {
 export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInputs> {
   const { config, env } = options;
   const warnings: string[] = [];
-  if (!existsSync(config.privateKeyPath) && !env.SSH_AUTH_SOCK) {
-    throw new ConfigError(`${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`);
-  }
   const local = { env, projectFolder: config.root };
   const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : devcontainerPath(config);
   const devcontainer =

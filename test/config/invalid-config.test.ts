@@ -51,7 +51,6 @@ const CASES: Array<[string, string, RegExp]> = [
   ['ssh port 0', `${VALID}ssh:\n  port: 0\n`, /config\/dev\.yml: ssh\.port: /],
   ['ssh port 70000', `${VALID}ssh:\n  port: 70000\n`, /config\/dev\.yml: ssh\.port: /],
   ['ssh user with a space', `${VALID}ssh:\n  user: "ro ot"\n`, /config\/dev\.yml: ssh\.user: expected a user name/],
-  ['key_path that does not exist', `${VALID}ssh:\n  key_path: ~/.ssh/nope.pub\n`, /config\/dev\.yml: ssh\.key_path: .*nope\.pub" does not exist/],
   ['secrets a string', `${VALID}secrets: GITHUB_TOKEN\n`, /config\/dev\.yml: secrets: expected array/],
   ['secret name with a dash', `${VALID}secrets: [GITHUB-TOKEN]\n`, /config\/dev\.yml: secrets\[0\]: expected an environment variable name/],
   ['naming pattern without index', `${VALID}naming:\n  pattern: "{service}"\n`, /config\/dev\.yml: naming\.pattern: must contain \{index\}/],

@@ -1,7 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { startEmulator, type Emulator } from '../localcloud/emulator/emulator.js';
 import { seedProject, type Project } from './project.js';
 
 const SECRET_VALUES = ['ghp_example_not_a_real_token', 'postgres://dev:dev@localhost:5432/myapp_dev'];
@@ -107,16 +108,105 @@ describe('deploy: usage errors (exit 2)', () => {
     expect((await dryRun('--format', 'yaml')).code).toBe(2);
   });
 
-  it('a missing SSH key pair is found before anything else', async () => {
+  it('a missing private key: a warning for a dry run, found before anything else by a deploy', async () => {
     rmSync(path.join(project.home, '.ssh', 'id_rsa'));
-    const result = await dryRun();
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/ERROR: config\/dev\.yml: ssh\.key_path: the private key .*id_rsa" does not exist/);
+    const dry = await dryRun();
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/^WARNING: config\/dev\.yml: ssh\.key_path: the private key .*id_rsa" does not exist/m);
+    expect(dry.stdout).toContain('Plan for myapp-dev: 3 workspace(s)');
+    const real = await runCli(['deploy', '--yes'], { cwd: project.dir, env: project.env });
+    expect(real.code).toBe(2);
+    expect(real.stderr).toMatch(/^ERROR: config\/dev\.yml: ssh\.key_path: the private key .*id_rsa" does not exist/m);
+    expect(real.stderr).not.toContain('credentials'); // before the credentials are looked for
   });
 
   it('--from a file that does not exist', async () => {
     const result = await dryRun('--from', 'nope/devcontainer.json');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ERROR: nope/devcontainer.json: no such file');
+  });
+});
+
+describe('the SSH key: a warning for a dry run, an error for a deploy', () => {
+  const THREE = ['~/.ssh/id_ed25519.pub', '~/.ssh/id_ecdsa.pub', '~/.ssh/id_rsa.pub'];
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ bootDelayMs: 50 });
+  });
+  afterAll(() => emulator.close());
+
+  /** The seed without its ssh.key_path (so the default keys apply) and a HOME whose ~/.ssh holds `keys` (pairs). */
+  const withKeys = (...keys: string[]) => {
+    writeFileSync(path.join(project.dir, 'config/dev.yml'), readFileSync(path.join(project.dir, 'config/dev.yml'), 'utf8').replace('ssh:\n  key_path: ~/.ssh/id_rsa.pub\n', ''));
+    expect(readFileSync(path.join(project.dir, 'config/dev.yml'), 'utf8')).not.toContain('key_path');
+    for (const file of ['id_rsa', 'id_rsa.pub']) rmSync(path.join(project.home, '.ssh', file), { force: true });
+    for (const key of keys) {
+      writeFileSync(path.join(project.home, '.ssh', key), 'not a real key\n', { mode: 0o600 });
+      writeFileSync(path.join(project.home, '.ssh', `${key}.pub`), 'ssh-ed25519 AAAA test\n');
+    }
+  };
+  const cloud = () => ({ ...project.env, UPCLOUD_API_URL: emulator.apiUrl, UPCLOUD_USERNAME: emulator.username, UPCLOUD_PASSWORD: emulator.password });
+  const apiRequests = () => Object.values(emulator.stats().requests).reduce((sum, n) => sum + n, 0);
+
+  it('no key at all: the dry run shows its plan with a warning naming the three default keys and ssh-keygen', async () => {
+    withKeys();
+    const result = await dryRun('--count', '1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Plan for myapp-dev: 1 workspace(s), 1 new VM(s)');
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('WARNING: '));
+    expect(warnings).toHaveLength(1);
+    for (const key of THREE) expect(warnings[0]).toContain(key);
+    expect(warnings[0]).toContain('ssh-keygen -t ed25519');
+    expect(result.stderr).not.toContain('ERROR');
+  });
+
+  it('no key at all: deploy (not a dry run) exits 2 naming the three, before any API request; nothing is created', async () => {
+    withKeys();
+    const before = project.snapshot();
+    const requests = apiRequests();
+    const servers = emulator.stats().live_servers;
+    const result = await runCli(['deploy', '--yes', '--count', '1'], { cwd: project.dir, env: cloud() });
+    expect(result.code).toBe(2);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('ERROR: '));
+    expect(errors).toHaveLength(1);
+    for (const key of THREE) expect(errors[0]).toContain(key);
+    expect(errors[0]).toContain('ssh-keygen -t ed25519');
+    expect(apiRequests()).toBe(requests);
+    expect(emulator.stats().live_servers).toBe(servers);
+    expect(project.snapshot()).toEqual(before);
+  });
+
+  it('only id_ecdsa: it is the key; id_ed25519 and id_rsa: ed25519 is', async () => {
+    withKeys('id_ecdsa');
+    const ecdsa = await dryRun('--count', '1');
+    expect(ecdsa.code, ecdsa.stderr).toBe(0);
+    expect(ecdsa.stderr).not.toContain('WARNING');
+    const shown = await runCli(['config', '--format', 'json'], { cwd: project.dir, env: project.env });
+    expect((JSON.parse(shown.stdout) as { ssh: { key_path: string } }).ssh.key_path).toBe(path.join(project.home, '.ssh/id_ecdsa.pub'));
+
+    for (const file of ['id_ecdsa', 'id_ecdsa.pub']) rmSync(path.join(project.home, '.ssh', file));
+    withKeys('id_rsa', 'id_ed25519');
+    writeFileSync(path.join(project.home, '.ssh/id_ed25519.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEd25519KeyIsTheOneUsed test\n');
+    const both = await runCli(['config', '--format', 'json'], { cwd: project.dir, env: project.env });
+    expect((JSON.parse(both.stdout) as { ssh: { key_path: string } }).ssh.key_path).toBe(path.join(project.home, '.ssh/id_ed25519.pub'));
+    // and a real deploy gives that key to the new VM
+    const deployed = await runCli(['deploy', '--yes', '--count', '1'], { cwd: project.dir, env: { ...cloud(), KAMAL_DEV_BOOT_TIMEOUT_MS: '1', KAMAL_DEV_SSH_TIMEOUT_MS: '1' } });
+    // (a 1 ms boot timeout: the VM is created, then not waited for, exit 1)
+    expect(deployed.code, deployed.stderr).toBe(1);
+    expect(deployed.stderr).not.toContain('ssh.key_path');
+    const created = emulator.requestLog().filter((r) => r.method === 'POST' && r.path.endsWith('/server'));
+    expect(JSON.stringify(created.at(-1)?.body)).toContain('AAAAC3NzaC1lZDI1NTE5AAAAIEd25519KeyIsTheOneUsed');
+  });
+
+  it('an ssh.key_path that does not exist: a warning for the dry run, exit 2 for deploy, naming config/dev.yml and ssh.key_path', async () => {
+    writeFileSync(path.join(project.dir, 'config/dev.yml'), readFileSync(path.join(project.dir, 'config/dev.yml'), 'utf8').replace('key_path: ~/.ssh/id_rsa.pub', 'key_path: ~/.ssh/nope.pub'));
+    const dry = await dryRun('--count', '1');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/^WARNING: config\/dev\.yml: ssh\.key_path: ".*\/\.ssh\/nope\.pub" does not exist/m);
+    const requests = apiRequests();
+    const real = await runCli(['deploy', '--yes', '--count', '1'], { cwd: project.dir, env: cloud() });
+    expect(real.code).toBe(2);
+    expect(real.stderr).toMatch(/^ERROR: config\/dev\.yml: ssh\.key_path: ".*\/\.ssh\/nope\.pub" does not exist/m);
+    expect(apiRequests()).toBe(requests);
   });
 });

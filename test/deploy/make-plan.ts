@@ -22,6 +22,7 @@ export function loadedConfig(overrides: Record<string, unknown> = {}): LoadedCon
     secretsFile: path.join(ROOT, '.kamal/secrets'),
     publicKeyPath: '/home/dev/.ssh/id_rsa.pub',
     privateKeyPath: '/home/dev/.ssh/id_rsa',
+    keyProblem: undefined,
     statePath: path.join(ROOT, '.kamal/dev_state.yml'),
   };
 }

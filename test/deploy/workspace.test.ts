@@ -1,29 +1,91 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { envFilePath, workspaceDir, defaultHome } from '../../src/deploy/workspace-paths.js';
 import { quoteArgv } from '../../src/remote/quote.js';
-import { plan } from './make-plan.js';
+import { plan, servicePlan } from './make-plan.js';
 
 const DC = '{"image":"alpine:3","containerEnv":{"A":"1"}}';
 
+/** A devcontainer with one of everything that reaches `docker run`. */
+const RICH = {
+  image: 'alpine:3',
+  containerEnv: { A: '1', B: 'two' },
+  mounts: ['type=volume,source=cache,target=/cache', { type: 'bind', source: '/srv/data', target: '/data' }],
+  runArgs: ['--shm-size=1g'],
+  forwardPorts: [3000],
+  capAdd: ['SYS_PTRACE'],
+  containerUser: 'dev',
+};
+const RICH_CONFIG = { defaults: { cpus: 2, memory: '4g' } };
+const richPlan = (change: { json?: Record<string, unknown>; config?: Record<string, unknown>; secrets?: Record<string, string> } = {}) =>
+  plan({
+    devcontainer: JSON.stringify({ ...RICH, ...change.json }),
+    config: change.config ?? RICH_CONFIG,
+    secrets: change.secrets ?? { TOKEN: 'v1' },
+  }).specHash;
+
 describe('spec hash', () => {
-  it('is the sha256 of the run argv without its own label, plus the env file keys, and is on the container', () => {
+  it('is on the container as the kamal-dev.spec-hash label: 64 hex digits', () => {
     const p = plan({ devcontainer: DC, secrets: { TOKEN: 'v1' } });
+    expect(p.specHash).toMatch(/^[0-9a-f]{64}$/);
     const i = p.dockerRun.indexOf(`kamal-dev.spec-hash=${p.specHash}`);
     expect(i).toBeGreaterThan(0);
     expect(p.dockerRun[i - 1]).toBe('--label');
-    const without = [...p.dockerRun.slice(0, i - 1), ...p.dockerRun.slice(i + 1)];
-    expect(p.specHash).toBe(createHash('sha256').update(JSON.stringify({ argv: without, envFileKeys: ['TOKEN_B64'] })).digest('hex'));
   });
 
-  it('ignores secret values, follows everything else', () => {
-    const base = plan({ devcontainer: DC, secrets: { TOKEN: 'v1' } }).specHash;
-    expect(plan({ devcontainer: DC, secrets: { TOKEN: 'rotated' } }).specHash).toBe(base);
-    expect(plan({ devcontainer: DC, secrets: { TOKEN: 'v1', OTHER: 'x' } }).specHash).not.toBe(base);
-    expect(plan({ devcontainer: DC.replace('"1"', '"2"'), secrets: { TOKEN: 'v1' } }).specHash).not.toBe(base);
-    expect(plan({ devcontainer: DC.replace('alpine:3', 'alpine:3.20'), secrets: { TOKEN: 'v1' } }).specHash).not.toBe(base);
-    expect(plan({ devcontainer: DC, secrets: { TOKEN: 'v1' }, config: { defaults: { memory: '1g' } } }).specHash).not.toBe(base);
+  it('is the same for the same inputs, however often it is computed', () => {
+    expect(richPlan()).toBe(richPlan());
+    expect(plan({ devcontainer: DC }).specHash).toBe(plan({ devcontainer: DC }).specHash);
+    // the same devcontainer.json written differently (layout, comments) is the same spec
+    const reformatted = `// the same, laid out by hand\n${JSON.stringify(RICH, null, 4)}`;
+    expect(plan({ devcontainer: reformatted, config: RICH_CONFIG, secrets: { TOKEN: 'v1' } }).specHash).toBe(richPlan());
   });
+
+  // A literal: any change to the algorithm (or to the docker run it hashes) shows up here. Such a change
+  // replaces every running workspace at the next deploy; update the literal only when that is intended.
+  it('golden value for a fixed input', () => {
+    expect(richPlan()).toBe('a43f9aa73b93810a40e526ddf1a8480f2b0795fcce053ad496186f3cd2ee99b5');
+  });
+
+  // Each of these must give the container another spec, so the next deploy replaces it.
+  const changes: Array<[string, Parameters<typeof richPlan>[0]]> = [
+    ['the image', { json: { image: 'alpine:3.20' } }],
+    ['a containerEnv value', { json: { containerEnv: { A: '2', B: 'two' } } }],
+    ['a containerEnv variable added', { json: { containerEnv: { A: '1', B: 'two', C: '3' } } }],
+    ['a mount string', { json: { mounts: ['type=volume,source=cache2,target=/cache', RICH.mounts[1]] } }],
+    ['a mount object', { json: { mounts: [RICH.mounts[0], { type: 'bind', source: '/srv/other', target: '/data' }] } }],
+    ['a mount added', { json: { mounts: [...RICH.mounts, 'type=tmpfs,target=/scratch'] } }],
+    ['the workspace mount', { json: { workspaceMount: 'type=volume,source=ws,target=/workspaces/myapp' } }],
+    ['defaults.cpus', { config: { defaults: { cpus: 4, memory: '4g' } } }],
+    ['defaults.memory', { config: { defaults: { cpus: 2, memory: '8g' } } }],
+    ['defaults.memory_swap', { config: { defaults: { cpus: 2, memory: '4g', memory_swap: '8g' } } }],
+    ['a runArgs value', { json: { runArgs: ['--shm-size=2g'] } }],
+    ['a runArgs entry added', { json: { runArgs: ['--shm-size=1g', '--pids-limit=100'] } }],
+    ['a forwarded port', { json: { forwardPorts: [3000, 5432] } }],
+    ['capAdd', { json: { capAdd: ['SYS_PTRACE', 'NET_ADMIN'] } }],
+    ['containerUser', { json: { containerUser: 'root' } }],
+    ['overrideCommand', { json: { overrideCommand: false } }],
+    ['a secret name added', { secrets: { TOKEN: 'v1', OTHER: 'x' } }],
+    ['a secret renamed', { secrets: { TOKEN2: 'v1' } }],
+    ['the secrets removed', { secrets: {} }],
+  ];
+  for (const [what, change] of changes) {
+    it(`changes with ${what}`, () => {
+      expect(richPlan(change)).not.toBe(richPlan());
+    });
+  }
+
+  // These do not change the container: a deploy must leave it running.
+  const same: Array<[string, Parameters<typeof richPlan>[0]]> = [
+    ['a secret value (rotated)', { secrets: { TOKEN: 'rotated' } }],
+    ['a capAdd entry repeated', { json: { capAdd: ['SYS_PTRACE', 'SYS_PTRACE'] } }],
+    ['lifecycle commands (run by docker exec, not part of the container)', { json: { postCreateCommand: 'make setup', postStartCommand: ['date'] } }],
+    ['remoteEnv (given to docker exec only)', { json: { remoteEnv: { EDITOR: 'vim' } } }],
+  ];
+  for (const [what, change] of same) {
+    it(`does not change with ${what}`, () => {
+      expect(richPlan(change)).toBe(richPlan());
+    });
+  }
 
   it('no secret value anywhere in the plan except the env file content', () => {
     const p = plan({ devcontainer: DC, secrets: { TOKEN: 's3cr3t-value' } });
@@ -36,7 +98,7 @@ describe('spec hash', () => {
 
 describe('lifecycle commands', () => {
   it('string -> sh -c, array -> exec form, object -> one parallel group, all as remoteUser in workspaceFolder', () => {
-    const p = plan({
+    const c = {
       devcontainer: JSON.stringify({
         image: 'alpine:3',
         remoteUser: 'dev',
@@ -48,7 +110,8 @@ describe('lifecycle commands', () => {
         postStartCommand: '',
         initializeCommand: 'echo ${localWorkspaceFolder}',
       }),
-    });
+    };
+    const p = plan(c);
     const lines = (groups: typeof p.lifecycle.onCreate) => groups.map((g) => g.map((c) => `${c.name ?? '-'}: ${quoteArgv(c.argv)}`));
     expect(lines(p.lifecycle.onCreate)).toEqual([["-: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 /bin/sh -c 'bundle install'"]]);
     expect(lines(p.lifecycle.updateContent)).toEqual([['-: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 yarn install']]);
@@ -56,7 +119,7 @@ describe('lifecycle commands', () => {
       ["db: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 /bin/sh -c 'bin/rails db:setup'", 'assets: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 bin/vite build'],
     ]);
     expect(p.lifecycle.postStart).toEqual([]);
-    expect(p.lifecycle.initialize).toEqual([{ name: undefined, argv: ['/bin/sh', '-c', 'echo /home/dev/myapp'] }]);
+    expect(servicePlan(c).initialize).toEqual([{ name: undefined, argv: ['/bin/sh', '-c', 'echo /home/dev/myapp'] }]);
     expect(p.remoteEnv).toEqual([['EDITOR', 'vim']]);
   });
 

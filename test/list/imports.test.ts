@@ -1,37 +1,68 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
-const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-// Static imports only: what a module loads when it is loaded. Dynamic `import()`s (list --rebuild's) load later, on demand.
-const SPECIFIER = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?'([^']+)'/gm;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The benchmark's resolution hook: every module the process resolves, as a `MODULE <url>` line on stderr. */
+const TRACE = fileURLToPath(new URL('../../bench/lib/module-trace.mjs', import.meta.url));
 
-/** Every module `entry` loads at run time (type-only imports excluded): our files and the packages. */
-function runtimeGraph(entry: string): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-      const specifier = match[1] as string;
-      if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else packages.add(specifier);
-    }
-  };
-  visit(path.join(SRC, entry));
-  return { files, packages };
+const STATE = `deployments:
+  myapp-dev-1:
+    vm_id: "00ab"
+    vm_ip: "198.18.0.9"
+    container_name: myapp-dev-1
+    status: running
+`;
+
+/** Runs the built binary under the trace hook; the modules it loaded, relative to the repository (`node:x` for builtins). */
+async function traced(args: string[], cwd: string, home: string): Promise<{ result: CliResult; modules: string[] }> {
+  const result = await runCli(args, { cwd, env: { HOME: home, NODE_OPTIONS: `--import=${pathToFileURL(TRACE).href}` } });
+  const modules = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('MODULE '))
+    .map((line) => line.slice('MODULE '.length))
+    .map((url) => (url.startsWith('file:') ? path.relative(ROOT, fileURLToPath(url)) : url));
+  return { result, modules: [...new Set(modules)].sort() };
 }
 
+const packageOf = (module: string) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module)?.[1];
+
 describe('list reads the state only', () => {
-  it('loads no network, SSH or locking code (list --rebuild loads them on demand)', () => {
-    const { files, packages } = runtimeGraph('cli/commands/list.ts');
-    expect(files.size).toBeGreaterThan(5);
-    expect([...packages].filter((name) => ['undici', 'ssh2', 'proper-lockfile', 'node:net', 'node:http', 'node:https'].includes(name))).toEqual([]);
-    const relative = [...files].map((file) => path.relative(SRC, file));
-    expect(relative.filter((file) => /^(providers|remote)\//.test(file) || file === 'state/store.ts')).toEqual([]);
-    expect(relative).toContain('state/read.ts');
-    expect(readFileSync(path.join(SRC, 'cli/commands/list.ts'), 'utf8')).toContain("import('../session.js')");
+  let dir: string;
+  let home: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kamal-dev-list-imports-'));
+    home = path.join(dir, 'home');
+    mkdirSync(path.join(dir, 'project/.kamal'), { recursive: true });
+    mkdirSync(home);
+    writeFileSync(path.join(dir, 'project/.kamal/dev_state.yml'), STATE, { mode: 0o600 });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('list --format json loads no network, SSH, locking, provider or config code, nor the --rebuild path', async () => {
+    const { result, modules } = await traced(['list', '--format', 'json'], path.join(dir, 'project'), home);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(result.stdout) as object)).toEqual(['myapp-dev-1']);
+    // the hook saw the run: the entry point, the command and the state reader
+    expect(modules).toEqual(expect.arrayContaining(['bin/kamal-dev.js', 'dist/cli/commands/list.js', 'dist/state/read.js']));
+
+    const packages = new Set(modules.map(packageOf).filter((name) => name !== undefined));
+    expect(packages.has('commander')).toBe(true);
+    expect([...packages].filter((name) => ['undici', 'ssh2', 'proper-lockfile'].includes(name))).toEqual([]);
+    expect(modules.filter((m) => ['node:net', 'node:http', 'node:https', 'node:tls'].includes(m))).toEqual([]);
+    expect(modules.filter((m) => m.startsWith('dist/remote/') || m.startsWith('dist/providers/upcloud/'))).toEqual([]);
+    // list --rebuild's modules, and the locked store and config loader that it alone needs
+    expect(modules.filter((m) => ['dist/cli/session.js', 'dist/deploy/rebuild.js', 'dist/state/store.js', 'dist/config/load.js'].includes(m))).toEqual([]);
+  });
+
+  it('the trace does see modules loaded on demand: list --rebuild loads its path and proper-lockfile', async () => {
+    // No config/dev.yml: --rebuild fails at the config, after it has loaded its modules.
+    const { result, modules } = await traced(['list', '--rebuild', '--format', 'json'], path.join(dir, 'project'), home);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('config/dev.yml: no such file');
+    expect(modules).toEqual(expect.arrayContaining(['dist/cli/session.js', 'dist/deploy/rebuild.js', 'dist/state/store.js', 'node_modules/proper-lockfile/index.js']));
   });
 });

@@ -11,6 +11,10 @@ export function configCommand(ctx: Context): Command {
     .addHelpText('after', examples(['kamal-dev config', 'kamal-dev config --format json -c config/dev.yml']))
     .action(async (options: { format: 'yaml' | 'json' }) => {
       const loaded = await ctx.loadConfig();
+      // Shown, not refused: only a real deploy needs the key pair.
+      const { sshKeyProblem } = await import('../../config/load.js');
+      const keyProblem = sshKeyProblem(loaded, ctx.env.SSH_AUTH_SOCK);
+      if (keyProblem !== undefined) ctx.log.warn(keyProblem);
       const resolved = {
         ...loaded.config,
         ssh: { ...loaded.config.ssh, key_path: loaded.publicKeyPath, private_key_path: loaded.privateKeyPath },

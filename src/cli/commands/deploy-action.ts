@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { deploy } from '../../deploy/deploy.js';
 import { buildServicePlan } from '../../deploy/workspace.js';
-import { CancelledError } from '../../lib/errors.js';
+import { sshKeyProblem } from '../../config/load.js';
+import { CancelledError, ConfigError } from '../../lib/errors.js';
 import { loadPlanInputs } from '../../project/inputs.js';
 import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
@@ -14,6 +15,9 @@ import { printDryRun } from './deploy-dry-run.js';
 /** `deploy`'s action: the inputs and the service's plan, then the dry-run output or the real deploy. */
 export async function deployAction(ctx: Context, options: DeployOptions): Promise<void> {
   const config = await ctx.loadConfig();
+  const keyProblem = sshKeyProblem(config, ctx.env.SSH_AUTH_SOCK);
+  if (keyProblem !== undefined && !options.dryRun) throw new ConfigError(keyProblem);
+  if (keyProblem !== undefined) ctx.log.warn(keyProblem);
   const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
   const service = buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets });
   for (const warning of [...inputs.warnings, ...service.warnings]) ctx.log.warn(warning);

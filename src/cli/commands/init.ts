@@ -7,17 +7,17 @@ import type { Context } from '../context.js';
 import { examples } from '../examples.js';
 import { devYmlTemplate, SECRETS_TEMPLATE } from './init-template.js';
 
-const KEY_CANDIDATES = ['id_ed25519.pub', 'id_rsa.pub', 'id_ecdsa.pub'];
-
 /** A docker-valid service name from the project folder's name. */
 function serviceName(root: string): string {
   const base = path.basename(root).toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '');
   return `${base || 'app'}-dev`;
 }
 
-function defaultKeyPath(home: string | undefined): string {
-  const found = home ? KEY_CANDIDATES.find((name) => existsSync(path.join(home, '.ssh', name))) : undefined;
-  return `~/.ssh/${found ?? 'id_ed25519.pub'}`;
+/** The key config/dev.yml gets: the one loadConfig would pick by default (OpenSSH's order), else ed25519's. */
+async function defaultKeyPath(home: string | undefined): Promise<string> {
+  // loaded here, not at the top: every command's module is loaded at start-up, and `list` must stay light
+  const { DEFAULT_KEY_PATHS, findDefaultKey } = await import('../../config/load.js');
+  return (home ? findDefaultKey(home) : undefined) ?? DEFAULT_KEY_PATHS[0];
 }
 
 /** `kamal-dev init`: a commented config/dev.yml and a .kamal/secrets template. */
@@ -26,12 +26,12 @@ export function initCommand(ctx: Context): Command {
     .description('write a commented config/dev.yml and a .kamal/secrets template')
     .option('--force', 'overwrite an existing config/dev.yml')
     .addHelpText('after', examples(['kamal-dev init', 'kamal-dev init --force']))
-    .action((options: { force?: boolean }) => {
+    .action(async (options: { force?: boolean }) => {
       const configPath = path.resolve(ctx.cwd, ctx.globals.config);
       if (existsSync(configPath) && !options.force) {
         throw new UsageError(`${ctx.globals.config} already exists`, { hint: 'Pass --force to overwrite it.' });
       }
-      const keyPath = defaultKeyPath(ctx.env.HOME);
+      const keyPath = await defaultKeyPath(ctx.env.HOME);
       mkdirSync(path.dirname(configPath), { recursive: true });
       writeFileSync(configPath, devYmlTemplate(serviceName(ctx.cwd), keyPath));
       ctx.log.success(`Wrote ${ctx.globals.config}`);
