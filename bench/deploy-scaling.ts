@@ -38,7 +38,7 @@ export async function deployScalingBenchmark(): Promise<void> {
       try {
         const before = cloud.requests().byRoute;
         const startedAt = Date.now();
-        const run = await kamalDev(['deploy', '--count', String(count), '--yes'], { cwd: dir, env, timeoutMs: 900_000 });
+        const run = await kamalDev(['--progress', 'json', 'deploy', '--count', String(count), '--yes'], { cwd: dir, env, timeoutMs: 900_000 });
         const delta = requestDelta(before, cloud.requests().byRoute);
         const state = JSON.parse((await kamalDev(['list', '--format', 'json'], { cwd: dir, env })).stdout || '{}') as Record<string, { status: string; vm_ip?: string }>;
         const entries = Object.values(state);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
-import { sshKeyProblem, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
@@ -142,9 +142,9 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
+    const [{ sshKeyProblem }, { sshConnector }] = await Promise.all([import('../config/load.js'), import('./connector.js')]);
     const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
     if (keyProblem !== undefined) throw new ConfigError(keyProblem);
-    const { sshConnector } = await import('./connector.js');
     return sshConnector({
       user: config.config.ssh.user,
       port: config.config.ssh.port,

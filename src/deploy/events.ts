@@ -1,6 +1,6 @@
 /**
  * What the lifecycle reports about each workspace, as data: the progress view renders it, `--progress json`
- * prints it, and tests and benchmarks wait on it (docs/commands.md#progress).
+ * prints it, and tests and benchmarks wait on it (docs/commands.md#progress-and-output).
  */
 export const STEPS = {
   'vm.create': 'creating VM',

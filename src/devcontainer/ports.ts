@@ -16,7 +16,7 @@ export interface PortsResult {
 }
 
 /**
- * forwardPorts and appPort (SPEC section 4). Numbers become `-p N:N` when the workspace has its VM to itself
+ * forwardPorts and appPort (docs/configuration.md#docker-run). Numbers become `-p N:N` when the workspace has its VM to itself
  * and `-p N` on a shared VM, where the same host port would clash. `"localhost:N"` counts as N; a
  * `"service:N"` forward names another container and is skipped with a warning. appPort strings pass as is.
  */

@@ -1,7 +1,7 @@
 import type { Argv } from '../lib/argv.js';
 
 /**
- * The reference devcontainer CLI's keep-alive (SPEC section 4), on one line: it exits 0 on SIGTERM, and
+ * The reference devcontainer CLI's keep-alive (docs/configuration.md#docker-run), on one line: it exits 0 on SIGTERM, and
  * `exec "$@"` runs nothing, so the loop keeps a container alive whose image's own command would exit.
  */
 export const KEEP_ALIVE_SCRIPT = 'echo Container started; trap "exit 0" 15; exec "$@"; while sleep 1 & wait $!; do :; done';

@@ -1,4 +1,4 @@
-/** Exit codes of SPEC section 1. */
+/** The exit codes of docs/exit-codes.md. */
 export const ExitCode = {
   ok: 0,
   failed: 1,

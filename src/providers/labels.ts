@@ -1,6 +1,6 @@
 /**
  * The labels kamal-dev puts on every VM it creates, so that the state can always be rebuilt from the provider
- * (docs/state.md#labels). Providers check them against their own label rules.
+ * (docs/state.md#provider-labels). Providers check them against their own label rules.
  */
 export const MANAGED_BY_LABEL = 'managedBy';
 export const MANAGED_BY = 'kamal-dev';

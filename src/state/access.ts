@@ -12,7 +12,7 @@ export interface StateAccess {
   reserve(service: string, pattern: string, count: number, make: (name: string, index: number) => NewEntry): Promise<string[]>;
   /**
    * Runs `fn` holding the project's deploy lock, so that two commands that create or destroy VMs never plan
-   * from the same state at once (docs/state.md#deploy-lock). A second one waits, told who holds it.
+   * from the same state at once (docs/state.md#the-deploy-lock). A second one waits, told who holds it.
    */
   exclusive<T>(fn: () => Promise<T>, onWait: (holder: string) => void): Promise<T>;
 }

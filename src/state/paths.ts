@@ -12,7 +12,7 @@ export function deployLockTarget(stateFile: string): string {
   return `${stateFile.replace(/\.yml$/, '')}.deploy`;
 }
 
-/** The lock directory beside the state file, as the gem's troubleshooting section names it. */
+/** The lock directory beside the state file (docs/state.md#the-lock). */
 export function lockPath(stateFile: string): string {
   return `${stateFile}.lock`;
 }

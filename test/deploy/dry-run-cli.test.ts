@@ -39,7 +39,7 @@ describe('deploy --dry-run on fixtures/seed-example', () => {
     expect(project.snapshot()).toEqual(before);
   });
 
-  it('json: SPEC section 5 shape, --count overrides vms.count', async () => {
+  it('json: the shape of docs/commands.md#deploy-dry-run, --count overrides vms.count', async () => {
     const result = await dryRun('--format', 'json', '--count', '2');
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout) as { service: string; workspaces: { name: string; vm: unknown; docker_run: string[]; env_file_keys: string[] }[]; cost: unknown };

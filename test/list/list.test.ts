@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { CORRUPT_STATES } from '../state/corrupt-files.js';
 
-/** The example state of the gem's README (SPEC section 6), comments included. */
+/** An example state in the gem's format (docs/state.md#the-state-file), comments included. */
 const GEM_STATE = `deployments:
   myapp-dev-1:
     vm_id: "00abc123-def4-5678-90ab-cdef12345678"

@@ -142,7 +142,7 @@ describe('UpCloud transport against a local API', () => {
     const provider = providerFor(cloud);
     expect(provider.placement).toEqual({ provider: 'upcloud', zone: 'de-fra1', plan: '1xCPU-2GB' });
     const estimate = await provider.estimateCost(3);
-    expect(estimate).toEqual({ currency: 'EUR', newVms: 3, perVmHourly: 0.01488, hourly: 0.04464, monthly: 30 });
+    expect(estimate).toEqual({ currency: 'EUR', newVms: 3, perVmHourly: 0.01488, hourly: 0.04464, monthly: 30, hoursPerMonth: 672 });
   });
 
   it('prices the configured disk_size beyond the plan disk, and refuses a VM count that is not a whole number', async () => {

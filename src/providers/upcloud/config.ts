@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const DEFAULT_STORAGE_TEMPLATE = '01000000-0000-4000-8000-000030240200';
 export const DEFAULT_API_URL = 'https://api.upcloud.com';
 
-/** `provider:` of config/dev.yml for `type: upcloud` (docs/configuration.md#provider). Pure: zod only. */
+/** `provider:` of config/dev.yml for `type: upcloud` (docs/configuration.md#devyml). Pure: zod only. */
 export const UpcloudConfigSchema = z.strictObject({
   type: z.literal('upcloud'),
   zone: z.string().min(1, { error: 'expected a zone such as us-nyc1' }),
