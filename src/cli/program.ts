@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
-import { configCommand } from './commands/config.js';
+import { makeConfigCommand } from './commands/config.js';
 import { makeDeployCommand } from './commands/deploy.js';
-import { initCommand } from './commands/init.js';
+import { makeInitCommand } from './commands/init.js';
 import { makeListCommand } from './commands/list.js';
 import { makePowerCommand } from './commands/power.js';
 import { makeRemoveCommand } from './commands/remove.js';
@@ -12,8 +12,8 @@ import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
 const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
-  initCommand,
-  configCommand,
+  (ctx) => makeInitCommand(ctx),
+  (ctx) => makeConfigCommand(ctx),
   (ctx) => makeDeployCommand(ctx),
   (ctx) => makeListCommand(ctx),
   (ctx) => makeStatusCommand(ctx),
