@@ -20,6 +20,7 @@ describe('estimateFromPrices with the recorded 2020 price list', () => {
       perVmHourly: 0.01488,
       hourly: 0.04464,
       monthly: 30,
+      hoursPerMonth: 672,
     });
   });
 
