@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
+import type { Secret } from '../lib/secret.js';
 
 /** What kamal-dev needs from a cloud provider: each implementation lives in its own folder (see ./registry.ts). */
 
@@ -84,4 +86,30 @@ export interface RequestEvent {
 /** A location or size the provider does not have: a configuration error of a `provider.*` key. */
 export class PlacementError extends ConfigError {
   override name = 'PlacementError';
+}
+
+/** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
+export interface ProviderSetup<C> {
+  config: C;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Every key of the secrets files. */
+  secrets: ReadonlyMap<string, Secret>;
+  pollIntervalMs: number;
+  onRequest?: (event: RequestEvent) => void;
+  /** Called with each credential the provider will send, so that every output redacts it. */
+  onSecret(secret: Secret): void;
+}
+
+/**
+ * A provider as the rest of kamal-dev knows it: its `provider:` schema (pure), the variables its credentials
+ * come from, and a factory that loads its client only when called. Adding a provider is a folder of its own
+ * and one line in DEFINITIONS (docs/architecture.md#providers).
+ */
+export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
+  type: string;
+  schema: S;
+  credentialKeys: readonly string[];
+  /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
+  placement(config: z.infer<S>): Placement;
+  create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
 }

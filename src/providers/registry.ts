@@ -1,33 +1,6 @@
 import { z } from 'zod';
-import type { Secret } from '../lib/secret.js';
-import type { Placement, Provider, RequestEvent } from './provider.js';
+import type { Placement, ProviderDefinition } from './provider.js';
 import { upcloud } from './upcloud/index.js';
-
-/** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
-export interface ProviderSetup<C> {
-  config: C;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Every key of the secrets files. */
-  secrets: ReadonlyMap<string, Secret>;
-  pollIntervalMs: number;
-  onRequest?: (event: RequestEvent) => void;
-  /** Called with each credential the provider will send, so that every output redacts it. */
-  onSecret(secret: Secret): void;
-}
-
-/**
- * A provider as the rest of kamal-dev knows it: its `provider:` schema (pure), the variables its credentials
- * come from, and a factory that loads its client only when called. Adding a provider is a folder of its own
- * and one line in DEFINITIONS (docs/architecture.md#providers).
- */
-export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
-  type: string;
-  schema: S;
-  credentialKeys: readonly string[];
-  /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
-  placement(config: z.infer<S>): Placement;
-  create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
-}
 
 const DEFINITIONS = { upcloud } as const;
 
