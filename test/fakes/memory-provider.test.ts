@@ -290,9 +290,9 @@ describe('MemoryProvider', () => {
   });
 
   it('estimateCost is the configured price times the count; a month is 672 hours', async () => {
-    expect(await new MemoryProvider().estimateCost(3)).toEqual({ currency: 'EUR', newVms: 3, perVmHourly: 0.01488, hourly: 0.04464, monthly: 30 });
+    expect(await new MemoryProvider().estimateCost(3)).toEqual({ currency: 'EUR', newVms: 3, perVmHourly: 0.01488, hourly: 0.04464, monthly: 30, hoursPerMonth: 672 });
     const custom = new MemoryProvider({ price: { currency: 'USD', perVmHourly: 0.5, hoursPerMonth: 720 } });
-    expect(await custom.estimateCost(2)).toEqual({ currency: 'USD', newVms: 2, perVmHourly: 0.5, hourly: 1, monthly: 720 });
+    expect(await custom.estimateCost(2)).toEqual({ currency: 'USD', newVms: 2, perVmHourly: 0.5, hourly: 1, monthly: 720, hoursPerMonth: 720 });
     expect(await custom.estimateCost(0)).toMatchObject({ hourly: 0, monthly: 0 });
     await expect(custom.estimateCost(1.5)).rejects.toBeInstanceOf(ConfigError);
     expect((await failure(new MemoryProvider({ price: null }).estimateCost(1))).status).toBe(503);
