@@ -120,10 +120,15 @@ export class DockerHostExecutor extends ScriptedExecutor {
     this.onUpload(file, Buffer.isBuffer(content) ? content.toString('utf8') : content, mode);
   }
 
+  /** ScriptedExecutor's check, and every expected upload made. */
   override assertDone(): void {
-    const unused = this.#expectedUploads.filter((u) => !u.used);
-    for (const u of unused) this.unexpected.push(new Error(`never used: upload of ${u.path} (mode ${u.mode.toString(8)})`));
-    super.assertDone();
+    const problems = this.#expectedUploads.filter((u) => !u.used).map((u) => `never used: upload of ${u.path} (mode ${u.mode.toString(8)})`);
+    try {
+      super.assertDone();
+    } catch (error) {
+      problems.unshift(...(error as Error).message.split('\n').slice(1).map((line) => line.trim()));
+    }
+    if (problems.length > 0) throw new Error(`ScriptedExecutor(${this.host}): script not done:\n  ${problems.join('\n  ')}`);
   }
 }
 
@@ -252,6 +257,31 @@ export class DockerHost implements ScriptedHost {
     container.status = 'exited';
     container.exitCode = exitCode;
     container.finishedAt = this.#clock();
+  }
+
+  /**
+   * What the host answers to `argv`, without any script: every command the helpers above script, dispatched to
+   * the model (for tests of the model itself, and for expectations of their own). Anything else is exit 127.
+   */
+  respond(argv: Argv): Partial<ExecResult> {
+    const [first] = argv;
+    const words = (...w: string[]) => w.length <= argv.length && w.every((word, i) => argv[i] === word);
+    if (words('sh', '-c', 'command -v docker') && argv.length === 3) return this.#commandV();
+    if (words('sh', '-c', `curl -fsSL ${this.#installUrl} | sh`) && argv.length === 3) return this.#install();
+    if (words('sh', '-c', 'printf %s "$HOME"') && argv.length === 3) return ok(this.home);
+    if (words('sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env') && argv.length === 5) return this.#rmEnv(argv[4]!);
+    if (words('mkdir', '-p')) return this.#mkdir(argv.slice(2));
+    if (first === 'docker' && !this.dockerInstalled) return failed(127, 'sh: 1: docker: not found');
+    if (words('docker', 'info', '--format', '{{.ServerVersion}}')) return this.#info();
+    if (words('docker', 'inspect', '--type', 'container')) return this.#inspect(argv.slice(4));
+    if (words('docker', 'pull') && argv.length === 3) return this.#pull(argv[2]!);
+    if (words('docker', 'run')) return this.#run(argv);
+    if (words('docker', 'exec')) return this.#exec(argv);
+    if (words('docker', 'rm', '-f') && argv.length === 4) return this.#rm(argv[3]!);
+    if (words('docker', 'stop', '-t') && argv.length === 5) return this.#stop(argv[4]!);
+    if (words('docker', 'start') && argv.length === 3) return this.#start(argv[2]!);
+    if (words('docker', 'ps')) return this.#ps(argv);
+    return failed(127, `sh: 1: ${first ?? ''}: not found`);
   }
 
   // --- the commands -----------------------------------------------------------------------------------------
