@@ -103,7 +103,9 @@ export async function applyWorkspaces(
       };
       let vm = await vmFor(target, entry, step);
       if (vm.id !== entry.vm_id || vm.ip !== entry.vm_ip) {
-        await record({ vm_id: vm.id, vm_ip: vm.ip ?? null, status: entry.status === 'provisioning' ? 'provisioned' : entry.status });
+        // A host key pinned for another VM (one that is gone) says nothing about this one: it is pinned anew below.
+        const newVm = vm.id !== entry.vm_id && entry.host_key !== undefined;
+        await record({ vm_id: vm.id, vm_ip: vm.ip ?? null, status: entry.status === 'provisioning' ? 'provisioned' : entry.status, ...(newVm ? { host_key: undefined } : {}) });
       }
       if (vm.state !== 'started' || !vm.ip) {
         step('vm.wait');
