@@ -2,12 +2,14 @@ import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import type { LifecycleDeps } from '../deploy/ports.js';
 import { OperationFailedError, StateError, UsageError } from '../lib/errors.js';
-import { loadSecrets } from '../project/secrets.js';
-import { statePath } from '../state/paths.js';
+import { loadConfigSecrets } from '../project/secrets.js';
+import type { ServiceScope } from '../providers/labels.js';
 import type { Context } from './context.js';
 
 export interface Session {
   config: LoadedConfig;
+  /** The service and destination whose VMs the command sees. */
+  scope: ServiceScope;
   secrets: LoadedSecrets;
   deps: LifecycleDeps;
 }
@@ -19,7 +21,7 @@ export interface Session {
  */
 export async function withSession<T>(ctx: Context, fn: (session: Session) => Promise<T>, loaded?: LoadedSecrets): Promise<T> {
   const config = await ctx.loadConfig();
-  const secrets = loaded ?? (await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env: ctx.env, signal: ctx.signal }));
+  const secrets = loaded ?? (await loadConfigSecrets(config, ctx.env, ctx.signal));
   ctx.addSecrets(secrets.values.values());
   const provider = await ctx.provider(config, secrets);
   const connector = await ctx.connector(config, secrets);
@@ -34,7 +36,7 @@ export async function withSession<T>(ctx: Context, fn: (session: Session) => Pro
     settings: ctx.settings(),
   };
   try {
-    return await fn({ config, secrets, deps });
+    return await fn({ config, scope: { service: config.config.service, destination: config.destination }, secrets, deps });
   } finally {
     ctx.endProgress();
     await connector.closeAll();
@@ -55,7 +57,7 @@ export async function selectWorkspaces(ctx: Context, command: string, selection:
   const all = selection.all ?? (allByDefault && !name);
   if (name && all) throw new UsageError(`${command}: give a workspace NAME or --all, not both`);
   if (!name && !all) throw new UsageError(`${command}: give a workspace NAME or --all`, { hint: `kamal-dev ${command} --all` });
-  const known = Object.keys((await ctx.readState(statePath(ctx.cwd))).deployments);
+  const known = Object.keys((await ctx.readState(ctx.stateFile())).deployments);
   if (all) return known;
   if (!known.includes(name!)) throw new StateError(`no workspace named ${name}; known: ${known.join(', ') || '(none)'}`);
   return [name!];

@@ -1,7 +1,6 @@
 import { removeWorkspaces } from '../../deploy/remove.js';
 import { CancelledError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
-import { statePath } from '../../state/paths.js';
 import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
 import { failIfAny, selectWorkspaces, withSession } from '../session.js';
@@ -9,7 +8,7 @@ import type { RemoveOptions } from './remove.js';
 
 /** `remove`'s action: confirmation, then containers, VMs and entries. */
 export async function removeAction(ctx: Context, options: RemoveOptions): Promise<void> {
-  const state = await ctx.readState(statePath(ctx.cwd));
+  const state = await ctx.readState(ctx.stateFile());
   if (Object.keys(state.deployments).length === 0 && (options.all || !options.name)) {
     ctx.io.stderr.write('No deployments found\n');
     return;
@@ -20,8 +19,8 @@ export async function removeAction(ctx: Context, options: RemoveOptions): Promis
     const question = `Remove ${names.length} workspace(s) (${names.join(', ')}) and destroy up to ${vms} VM(s)?`;
     if (!(await confirm(ctx.io, question, '--force', ctx.signal))) throw new CancelledError('remove cancelled; nothing was removed', ExitCode.failed);
   }
-  await withSession(ctx, async ({ config, deps }) => {
-    const results = await removeWorkspaces(config.config.service, names, deps);
+  await withSession(ctx, async ({ scope, deps }) => {
+    const results = await removeWorkspaces(scope, names, deps);
     ctx.endProgress();
     const failed = results.filter((r) => !r.removed);
     for (const r of failed) ctx.log.error(`${r.name}: not removed: ${r.error ?? 'unknown error'}`);
