@@ -7,6 +7,7 @@ import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
 import { ConfigError, UsageError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
+import type { Hooks } from '../project/hooks.js';
 import type { Provider } from '../providers/provider.js';
 import type { StateAccess } from '../state/access.js';
 import { statePath } from '../state/paths.js';
@@ -59,6 +60,8 @@ export class Context {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** The command running (`deploy`, `remove`, …), as the hooks see it. */
+  command = '';
   globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto', destination: undefined, skipHooks: false };
   readonly #init: ContextInit;
   #log: Logger | undefined;
@@ -80,6 +83,7 @@ export class Context {
     const opts = command.optsWithGlobals<Partial<GlobalOptions>>();
     const problem = opts.destination === undefined ? undefined : invalidDestination(opts.destination);
     if (problem !== undefined) throw new UsageError(problem);
+    this.command = command.name();
     const verbose = Boolean(opts.verbose) || (this.env.VERBOSE !== undefined && this.env.VERBOSE !== '' && this.env.VERBOSE !== '0');
     this.globals = {
       config: opts.config ?? DEFAULT_CONFIG_PATH,
@@ -125,6 +129,21 @@ export class Context {
   /** The state file of this run's destination (commands that read it without loading the config). */
   stateFile(): string {
     return statePath(this.cwd, this.globals.destination);
+  }
+
+  /** The hooks of .kamal/hooks/ for this command (none run with --skip-hooks); their output goes to stderr. */
+  async hooks(config: LoadedConfig): Promise<Hooks> {
+    const { Hooks } = await import('../project/hooks.js');
+    return new Hooks({
+      root: config.root,
+      env: this.env,
+      service: config.config.service,
+      destination: config.destination,
+      command: this.command,
+      skip: this.globals.skipHooks,
+      now: this.now,
+      write: (text) => this.io.stderr.write(this.scrub(text)),
+    });
   }
 
   /** The state without a lock (read-only commands): needs neither the config nor the lock library. */

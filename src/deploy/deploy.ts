@@ -28,6 +28,11 @@ export interface DeployHost {
   confirm(question: string, flag: string): Promise<boolean>;
   /** Runs a command on this machine in `cwd`, output to the user's terminal; resolves its exit code. */
   runLocal(argv: Argv, cwd: string): Promise<number>;
+  /**
+   * Once the deploy is confirmed, before initializeCommand and before anything is created (the pre-deploy
+   * hook): the workspaces the service will have and the IPs of those that have a VM. Throws to stop the deploy.
+   */
+  beforeDeploy(workspaces: readonly string[], hosts: readonly string[]): Promise<void>;
 }
 
 export interface DeployOutcome {
@@ -102,6 +107,8 @@ export async function deploy(request: DeployRequest, deps: LifecycleDeps, host: 
     const plan = planDeploy({ config: service.config, state: await deps.state.read(), count: request.count, placement: deps.provider.placement });
     for (const warning of plan.warnings) deps.notices.warn(warning);
     await confirmCost(plan, request, deps, host);
+    const hosts = plan.workspaces.flatMap((w) => (w.existing?.vm_ip ? [w.existing.vm_ip] : []));
+    await host.beforeDeploy(plan.workspaces.map((w) => w.name), hosts);
     await runInitialize(service, deps, host);
     const missing = plan.workspaces.filter((w) => w.existing === undefined).length;
     const reserved = await deps.state.reserve(name, naming.pattern, missing, (workspace) => provisioningEntry(name, deps.provider.placement, workspace));

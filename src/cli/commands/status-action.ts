@@ -39,5 +39,5 @@ export async function statusAction(ctx: Context, options: StatusOptions): Promis
     ctx.endProgress();
     ctx.out(options.format === 'json' ? JSON.stringify(Object.fromEntries(reports.map((r) => [r.name, r])), null, 2) : table(reports));
     failIfAny(reports.filter((r) => r.error).map((r) => r.name), reports.length, 'could not be inspected');
-  });
+  }, { workspaces: names });
 }
