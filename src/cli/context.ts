@@ -62,6 +62,8 @@ export class Context {
   readonly now: () => Date;
   /** The command running (`deploy`, `remove`, …), as the hooks see it. */
   command = '';
+  /** The program's command names (set by buildProgram), which aliases may not shadow. */
+  commandNames: readonly string[] = [];
   globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto', destination: undefined, skipHooks: false };
   readonly #init: ContextInit;
   #log: Logger | undefined;
@@ -121,7 +123,7 @@ export class Context {
   async loadConfig(): Promise<LoadedConfig> {
     if (!this.#config) {
       const { loadConfig } = await import('../config/load.js');
-      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME, destination: this.globals.destination });
+      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME, destination: this.globals.destination, commands: this.commandNames });
     }
     return this.#config;
   }

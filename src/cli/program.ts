@@ -46,5 +46,6 @@ export function buildProgram(ctx: Context, version: string): Command {
   for (const make of COMMANDS) {
     program.addCommand(make(ctx).exitOverride().configureOutput(program.configureOutput()));
   }
+  ctx.commandNames = [...program.commands.map((command) => command.name()), 'help'];
   return program;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
+import { aliasCommands } from './aliases.js';
 import { deepMerge, destinationConfigPath, isMapping, secretsFiles, setByOverlay, stateFileName } from './destination.js';
 import { expandHome } from './home.js';
 import { firstIssue, formatIssues } from './format-issues.js';
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   /** The project folder: where kamal-dev runs, as with Kamal. */
   root: string;
   config: Config;
+  /** `aliases:` as words (empty when LoadOptions.commands was not given). */
+  aliases: Map<string, string[]>;
   /** `image:` names a devcontainer.json (absolute path) or is an image reference. */
   source: { kind: 'devcontainer'; path: string } | { kind: 'image'; ref: string };
   /** `-d NAME`, whose config/dev.NAME.yml was merged over config/dev.yml; undefined without -d. */
@@ -104,6 +107,8 @@ export interface LoadOptions {
   home?: string;
   /** `-d NAME`: config/dev.NAME.yml is merged over the config file (an already validated name). */
   destination?: string | undefined;
+  /** The program's command names: aliases may not shadow them and must start with one. */
+  commands?: readonly string[] | undefined;
 }
 
 function readConfigFile(absolute: string, shownPath: string, missingHint: string): string {
@@ -162,6 +167,7 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
   const { destination } = options;
   const merged = readMerged(configPath, absolute, destination);
   const config = validateConfig(merged.data, configPath, merged.fileOf);
+  const aliases = options.commands === undefined ? new Map<string, string[]>() : aliasCommands(config.aliases ?? {}, options.commands, (name) => merged.fileOf(['aliases', name]));
   const root = cwd;
   const key = resolvePublicKey(merged.fileOf(['ssh', 'key_path']), config.ssh.key_path, root, home);
   const secrets = secretsFiles(path.resolve(root, expandHome(config.secrets_file, home)), destination);
@@ -172,6 +178,7 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
     file: configPath,
     root,
     config,
+    aliases,
     source,
     destination,
     secretsFile: secrets.main,

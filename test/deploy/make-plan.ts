@@ -18,6 +18,7 @@ export function loadedConfig(overrides: Record<string, unknown> = {}): LoadedCon
     file: 'config/dev.yml',
     root: ROOT,
     config,
+    aliases: new Map(),
     source: config.image.endsWith('.json') ? { kind: 'devcontainer', path: path.join(ROOT, config.image) } : { kind: 'image', ref: config.image },
     destination: undefined,
     secretsFile: path.join(ROOT, '.kamal/secrets'),
