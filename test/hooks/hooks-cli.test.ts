@@ -117,6 +117,16 @@ describe('hooks of .kamal/hooks/ through the real binary (the emulator, no SSH n
     expect(readFileSync(path.join(p.dir, '.kamal/dev_state.yml'), 'utf8')).toBe(STATE);
   });
 
+  it("a failing post hook is reported, exit 1, after the command's own work", async () => {
+    const p = project(STATE);
+    p.hook('dev-post-remove', '#!/bin/sh\nexit 4\n');
+    const result = await p.run(['remove', '--all', '--force']);
+    expect(result.stderr).toContain('Removed 1 workspace(s)');
+    expect(result.stderr).toContain('ERROR: hook .kamal/hooks/dev-post-remove exited with 4; the remove itself succeeded\n');
+    expect(result.code).toBe(1);
+    expect(existsSync(path.join(p.dir, '.kamal/dev_state.yml'))).toBe(false);
+  });
+
   it('a hook that is not executable, or not a file, is reported (exit 2, nothing created), not skipped; --skip-hooks skips', async () => {
     const p = project(STATE);
     p.hook('dev-post-deploy', RECORDER, 0o644);
