@@ -16,6 +16,8 @@ import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
 export interface LoadedConfig {
   /** The config file as the user named it, for messages. */
   file: string;
+  /** The file that set the value at a key path: a destination's file or `file` (for messages). */
+  fileOf(keys: readonly PropertyKey[]): string;
   /** The project folder: where kamal-dev runs, as with Kamal. */
   root: string;
   config: Config;
@@ -55,7 +57,7 @@ export function findDefaultKey(home: string): string | undefined {
 export function sshKeyProblem(config: LoadedConfig, agent: string | undefined): string | undefined {
   if (config.keyProblem !== undefined) return config.keyProblem;
   if (!existsSync(config.privateKeyPath) && !agent) {
-    return `${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`;
+    return `${config.fileOf(['ssh', 'key_path'])}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`;
   }
   return undefined;
 }
@@ -176,6 +178,7 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
     : ({ kind: 'image', ref: config.image } as const);
   return {
     file: configPath,
+    fileOf: merged.fileOf,
     root,
     config,
     aliases,

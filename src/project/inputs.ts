@@ -74,7 +74,7 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
       ? imageOnlyDevcontainer(config.config.image, local)
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
-  const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
+  const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
   const exposed = config.config.secrets.filter((name) => credentialKeys.includes(name));
   if (exposed.length) warnings.push(`secrets: ${exposed.join(', ')} will be visible inside every workspace`);

@@ -84,4 +84,10 @@ export interface RequestEvent {
 /** A location or size the provider does not have: a configuration error of a `provider.*` key. */
 export class PlacementError extends ConfigError {
   override name = 'PlacementError';
+  /** The key path of config/dev.yml that named the location or size (`provider.zone`). */
+  readonly key: string;
+  constructor(key: string, message: string, options: { hint?: string } = {}) {
+    super(`${key}: ${message}`, options);
+    this.key = key;
+  }
 }

@@ -16,6 +16,7 @@ export function loadedConfig(overrides: Record<string, unknown> = {}): LoadedCon
   );
   return {
     file: 'config/dev.yml',
+    fileOf: () => 'config/dev.yml',
     root: ROOT,
     config,
     aliases: new Map(),
