@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
+import { expandAlias } from './cli/aliases.js';
 import { buildProgram } from './cli/program.js';
 import { isAppError } from './lib/errors.js';
 import { ExitCode } from './lib/exit-codes.js';
@@ -53,7 +54,8 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
     signal: init.signal ?? controller.signal,
   });
   try {
-    await buildProgram(ctx, packageVersion()).parseAsync([...argv]);
+    const program = buildProgram(ctx, packageVersion());
+    await program.parseAsync([...(await expandAlias(ctx, program, argv))]);
     return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
+import { invalidDestination } from '../config/destination.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
-import { ConfigError } from '../lib/errors.js';
+import { ConfigError, UsageError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
+import type { Hooks } from '../project/hooks.js';
 import type { Provider } from '../providers/provider.js';
 import type { StateAccess } from '../state/access.js';
+import { statePath } from '../state/paths.js';
 import type { State } from '../state/schema.js';
 import { useColour } from '../ui/colour.js';
 import type { Io } from '../ui/io.js';
@@ -20,6 +23,10 @@ export interface GlobalOptions {
   quiet: boolean;
   color: boolean;
   progress: ProgressMode;
+  /** `-d NAME`: config/dev.NAME.yml merged over config/dev.yml, and its own state, secrets and labels. */
+  destination: string | undefined;
+  /** `-H, --skip-hooks`: the hooks of .kamal/hooks/ are not run. */
+  skipHooks: boolean;
 }
 
 export interface ContextInit {
@@ -53,7 +60,11 @@ export class Context {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
-  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto' };
+  /** The command running (`deploy`, `remove`, …), as the hooks see it. */
+  command = '';
+  /** The program's command names (set by buildProgram), which aliases may not shadow. */
+  commandNames: readonly string[] = [];
+  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto', destination: undefined, skipHooks: false };
   readonly #init: ContextInit;
   #log: Logger | undefined;
   #config: LoadedConfig | undefined;
@@ -69,9 +80,12 @@ export class Context {
     this.now = init.now ?? (() => new Date());
   }
 
-  /** Reads the global options of the command about to run. */
+  /** Reads the global options of the command about to run; a destination that cannot be one is a usage error. */
   setGlobals(command: Command): void {
     const opts = command.optsWithGlobals<Partial<GlobalOptions>>();
+    const problem = opts.destination === undefined ? undefined : invalidDestination(opts.destination);
+    if (problem !== undefined) throw new UsageError(problem);
+    this.command = command.name();
     const verbose = Boolean(opts.verbose) || (this.env.VERBOSE !== undefined && this.env.VERBOSE !== '' && this.env.VERBOSE !== '0');
     this.globals = {
       config: opts.config ?? DEFAULT_CONFIG_PATH,
@@ -79,6 +93,8 @@ export class Context {
       quiet: Boolean(opts.quiet) && !verbose,
       color: opts.color !== false,
       progress: opts.progress ?? 'auto',
+      destination: opts.destination,
+      skipHooks: Boolean(opts.skipHooks),
     };
     this.#log = undefined;
   }
@@ -107,9 +123,29 @@ export class Context {
   async loadConfig(): Promise<LoadedConfig> {
     if (!this.#config) {
       const { loadConfig } = await import('../config/load.js');
-      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME });
+      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME, destination: this.globals.destination, commands: this.commandNames });
     }
     return this.#config;
+  }
+
+  /** The state file of this run's destination (commands that read it without loading the config). */
+  stateFile(): string {
+    return statePath(this.cwd, this.globals.destination);
+  }
+
+  /** The hooks of .kamal/hooks/ for this command (none run with --skip-hooks); their output goes to stderr. */
+  async hooks(config: LoadedConfig): Promise<Hooks> {
+    const { Hooks } = await import('../project/hooks.js');
+    return new Hooks({
+      root: config.root,
+      env: this.env,
+      service: config.config.service,
+      destination: config.destination,
+      command: this.command,
+      skip: this.globals.skipHooks,
+      now: this.now,
+      write: (text) => this.io.stderr.write(this.scrub(text)),
+    });
   }
 
   /** The state without a lock (read-only commands): needs neither the config nor the lock library. */

@@ -27,6 +27,8 @@ export function buildProgram(ctx: Context, version: string): Command {
     .description('Parallel cloud devcontainer workspaces: provision VMs, run one workspace per VM, track every VM.')
     .version(version, '--version', 'print the version')
     .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG_PATH)
+    .option('-d, --destination <name>', 'destination: merge config/dev.NAME.yml over dev.yml, with its own state, secrets and VMs')
+    .option('-H, --skip-hooks', 'do not run the hooks of .kamal/hooks/')
     .option('-v, --verbose', 'show every provider request and remote command (also VERBOSE=1)')
     .option('-q, --quiet', 'print errors and the final result only')
     .addOption(new Option('--progress <mode>', 'progress on stderr: auto (live on a terminal), plain lines, or json events').choices(['auto', 'plain', 'json']).default('auto'))
@@ -44,5 +46,6 @@ export function buildProgram(ctx: Context, version: string): Command {
   for (const make of COMMANDS) {
     program.addCommand(make(ctx).exitOverride().configureOutput(program.configureOutput()));
   }
+  ctx.commandNames = [...program.commands.map((command) => command.name()), 'help'];
   return program;
 }

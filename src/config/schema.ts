@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProviderConfigSchema } from '../providers/registry.js';
+import { ALIAS_NAME } from './aliases.js';
 
 /** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -56,6 +57,12 @@ export const ConfigSchema = z.strictObject({
   defaults: DefaultsSchema.default({}),
   vms: VmsSchema.default(() => VmsSchema.parse({})),
   naming: NamingSchema.default(() => NamingSchema.parse({})),
+  /** `name: command line` of kamal-dev (docs/configuration.md#aliases); checked against the commands by loadConfig. */
+  aliases: z
+    .record(z.string().regex(ALIAS_NAME), z.string({ error: 'expected a command line' }).min(1, { error: 'expected a command line' }), {
+      error: (issue) => (issue.code === 'invalid_key' ? 'expected an alias name of a-z, 0-9, _ and -' : undefined),
+    })
+    .optional(),
   build: notSupported,
   registry: notSupported,
   git: notSupported,

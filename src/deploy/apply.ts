@@ -54,7 +54,8 @@ export async function applyWorkspaces(
 ): Promise<WorkspaceResult[]> {
   const { provider, settings, signal } = deps;
   const { service: name, vms, ssh } = service.config.config;
-  const waiter = new VmWaiter(provider, serviceLabels(name), { intervalMs: settings.pollIntervalMs, timeoutMs: settings.bootTimeoutMs, signal });
+  const { destination } = service.config;
+  const waiter = new VmWaiter(provider, serviceLabels(name, destination), { intervalMs: settings.pollIntervalMs, timeoutMs: settings.bootTimeoutMs, signal });
   let sharedVm: Promise<Vm> | undefined;
   /** Each workspace's entry as this run last recorded it: what a failure reports (its VM may exist by then). */
   const recorded = new Map<string, Entry>();
@@ -73,7 +74,7 @@ export async function applyWorkspaces(
       deps.notices.warn(`${target.name}: VM ${entry.vm_id} is gone at the provider; creating a new one`);
     }
     if (entry.request_id && !target.fresh) {
-      const [adopted] = await provider.listVms(requestLabels(name, entry.request_id), signal);
+      const [adopted] = await provider.listVms(requestLabels(name, entry.request_id, destination), signal);
       if (adopted) return adopted;
     }
     if (signal.aborted) throw new CancelledError();
@@ -83,7 +84,7 @@ export async function applyWorkspaces(
       name: vms.spread ? target.name : `${name}-shared`,
       sshUser: ssh.user,
       sshPublicKey,
-      labels: vmLabels(name, target.name, entry.request_id ?? randomUUID()),
+      labels: vmLabels(name, target.name, entry.request_id ?? randomUUID(), destination),
     });
   };
 

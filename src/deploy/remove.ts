@@ -1,5 +1,5 @@
 import { dockerRemove } from '../docker/commands.js';
-import { requestLabels } from '../providers/labels.js';
+import { requestLabels, type ServiceScope } from '../providers/labels.js';
 import type { Entry } from '../state/schema.js';
 import { exclusively } from './exclusive.js';
 import type { LifecycleDeps } from './ports.js';
@@ -16,15 +16,11 @@ export interface RemoveResult {
  * Removes workspaces: their containers (best effort), their VM once no other workspace uses it, then their
  * entries. An entry is dropped only after its VM is confirmed gone (or still used by a workspace that stays).
  */
-export async function removeWorkspaces(
-  service: string,
-  names: readonly string[],
-  deps: LifecycleDeps,
-): Promise<RemoveResult[]> {
-  return exclusively(deps, () => removeUnderLock(service, names, deps));
+export async function removeWorkspaces(scope: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
+  return exclusively(deps, () => removeUnderLock(scope, names, deps));
 }
 
-async function removeUnderLock(service: string, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
+async function removeUnderLock({ service, destination }: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
   const { deployments } = await deps.state.read();
   const removing = new Set(names);
   const sharedWithStaying = (entry: Entry) =>
@@ -59,7 +55,7 @@ async function removeUnderLock(service: string, names: readonly string[], deps: 
           if (entry.vm_id) ids.add(entry.vm_id);
           if (entry.request_id) {
             // A create whose reply was lost still carries its request label.
-            const labelled = await deps.provider.listVms(requestLabels(entry.service ?? service, entry.request_id), deps.signal);
+            const labelled = await deps.provider.listVms(requestLabels(entry.service ?? service, entry.request_id, destination), deps.signal);
             for (const vm of labelled) ids.add(vm.id);
           }
           for (const id of ids) {

@@ -1,9 +1,10 @@
-import { serviceLabels } from '../providers/labels.js';
+import type { ServiceScope } from '../providers/labels.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry, WorkspaceStatus } from '../state/schema.js';
 import { inspectContainer, publishedPorts } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
 import { errorMessage, runEach } from './runner.js';
+import { listServiceVms } from './service-vms.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 
 export interface WorkspaceStatusReport {
@@ -30,9 +31,9 @@ export function statusOf(vmState: string, container: string): WorkspaceStatus {
 }
 
 /** Live status: one provider list call for the service, then `docker inspect` on every VM in parallel. */
-export async function collectStatus(service: string, names: readonly string[], deps: LifecycleDeps): Promise<WorkspaceStatusReport[]> {
+export async function collectStatus(scope: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<WorkspaceStatusReport[]> {
   const { deployments } = await deps.state.read();
-  const vms = new Map<string, Vm>((await deps.provider.listVms(serviceLabels(service), deps.signal)).map((vm) => [vm.id, vm]));
+  const vms = new Map<string, Vm>((await listServiceVms(deps.provider, scope, deps.signal)).map((vm) => [vm.id, vm]));
 
   const blank = (name: string): WorkspaceStatusReport => {
     const entry: Entry = deployments[name]!;

@@ -9,7 +9,7 @@ import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
 import { dockerExec } from '../docker/commands.js';
 import { envFileContent, envFileKey } from '../docker/env-file.js';
-import { SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
+import { DESTINATION_LABEL, SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
@@ -98,6 +98,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
   const labels: [string, string][] = [
     [SERVICE_LABEL, service],
     [WORKSPACE_LABEL, name],
+    ...(config.destination === undefined ? [] : [[DESTINATION_LABEL, config.destination] as [string, string]]),
   ];
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.

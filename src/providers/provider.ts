@@ -86,6 +86,12 @@ export interface RequestEvent {
 /** A location or size the provider does not have: a configuration error of a `provider.*` key. */
 export class PlacementError extends ConfigError {
   override name = 'PlacementError';
+  /** The key path of config/dev.yml that named the location or size (`provider.zone`). */
+  readonly key: string;
+  constructor(key: string, message: string, options: { hint?: string } = {}) {
+    super(`${key}: ${message}`, options);
+    this.key = key;
+  }
 }
 
 /** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */

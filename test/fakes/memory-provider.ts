@@ -311,10 +311,10 @@ export class MemoryProvider implements Provider {
 
   async #checkPlacement(): Promise<Plan> {
     const { zone, plan } = this.placement;
-    if (!this.#zones.includes(zone)) throw new PlacementError(`provider.zone: unknown zone "${zone}"; valid: ${[...this.#zones].sort().join(', ')}`);
+    if (!this.#zones.includes(zone)) throw new PlacementError('provider.zone', `unknown zone "${zone}"; valid: ${[...this.#zones].sort().join(', ')}`);
     const found = this.#plans.find((known) => known.name === plan);
     if (found === undefined) {
-      throw new PlacementError(`provider.plan: unknown plan "${plan}"; valid: ${this.#plans.map((known) => known.name).sort().join(', ')}`);
+      throw new PlacementError('provider.plan', `unknown plan "${plan}"; valid: ${this.#plans.map((known) => known.name).sort().join(', ')}`);
     }
     return { ...found };
   }

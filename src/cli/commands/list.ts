@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { assertNever } from '../../lib/assert-never.js';
-import { statePath } from '../../state/paths.js';
 import type { Entry } from '../../state/schema.js';
 import { stringifyYaml } from '../../state/serialize.js';
 import type { Context } from '../context.js';
@@ -37,8 +36,8 @@ export type ListRun = (ctx: Context, options: ListOptions) => Promise<void>;
 /** `list --rebuild`: the only part of list that needs the config, credentials and the network (loaded lazily). */
 async function rebuild(ctx: Context): Promise<void> {
   const [{ withSession }, { rebuildState }] = await Promise.all([import('../session.js'), import('../../deploy/rebuild.js')]);
-  await withSession(ctx, async ({ config, deps }) => {
-    const { added, missing } = await rebuildState(config.config.service, deps);
+  await withSession(ctx, async ({ scope, deps }) => {
+    const { added, missing } = await rebuildState(scope, deps);
     ctx.endProgress();
     ctx.log.info(`Rebuilt from the provider: ${added.length} added${added.length ? ` (${added.join(', ')})` : ''}, ${missing.length} missing${missing.length ? ` (${missing.join(', ')})` : ''}`);
   });
@@ -47,7 +46,7 @@ async function rebuild(ctx: Context): Promise<void> {
 /** Reads the state only (no config, no network, no lock), so it works in any project folder and stays fast. */
 export const listRun: ListRun = async (ctx, options) => {
   if (options.rebuild) await rebuild(ctx);
-  const { deployments } = await ctx.readState(statePath(ctx.cwd));
+  const { deployments } = await ctx.readState(ctx.stateFile());
   if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
   const text = await renderDeployments(deployments, options.format);
   if (text) ctx.out(text);

@@ -21,6 +21,6 @@ export async function powerAction(ctx: Context, action: PowerAction, selection: 
       failIfAny(failed.map((r) => r.name), results.length, `not ${action === 'stop' ? 'stopped' : 'started'}`);
       ctx.log.success(`${action === 'stop' ? 'Stopped' : 'Started'} ${results.length} workspace(s)`);
     },
-    inputs.allSecrets,
+    { secrets: inputs.allSecrets, workspaces: names },
   );
 }

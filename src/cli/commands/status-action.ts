@@ -1,5 +1,4 @@
 import { collectStatus, type WorkspaceStatusReport } from '../../deploy/status.js';
-import { statePath } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
 import type { Context } from '../context.js';
 import { failIfAny, selectWorkspaces, withSession } from '../session.js';
@@ -28,17 +27,17 @@ function table(reports: readonly WorkspaceStatusReport[]): string {
 
 /** `status`'s action: live reports of the selected workspaces. */
 export async function statusAction(ctx: Context, options: StatusOptions): Promise<void> {
-  const state = await ctx.readState(statePath(ctx.cwd));
+  const state = await ctx.readState(ctx.stateFile());
   if (Object.keys(state.deployments).length === 0) {
     ctx.io.stderr.write('No deployments found\n');
     if (options.format === 'json') ctx.out('{}');
     return;
   }
   const names = await selectWorkspaces(ctx, 'status', options, true);
-  await withSession(ctx, async ({ config, deps }) => {
-    const reports = await collectStatus(config.config.service, names, deps);
+  await withSession(ctx, async ({ scope, deps }) => {
+    const reports = await collectStatus(scope, names, deps);
     ctx.endProgress();
     ctx.out(options.format === 'json' ? JSON.stringify(Object.fromEntries(reports.map((r) => [r.name, r])), null, 2) : table(reports));
     failIfAny(reports.filter((r) => r.error).map((r) => r.name), reports.length, 'could not be inspected');
-  });
+  }, { workspaces: names });
 }
