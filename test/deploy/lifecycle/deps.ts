@@ -20,6 +20,8 @@ import { servicePlan } from '../make-plan.js';
 export const T0 = new Date('2025-03-01T09:00:00.000Z');
 export const SSH_PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ3yIKkV2xOWn1U8zFv5C6KQFq5wYfFzY9bGZxqg2hYk dev@laptop';
 export const SERVICE = 'myapp-dev';
+/** The service's scope as the commands hand it over: no destination. */
+export const SCOPE = { service: SERVICE, destination: undefined };
 
 /** A devcontainer with a create and a start command, so a deploy runs both lifecycle steps. */
 export const DEVCONTAINER = JSON.stringify({
@@ -131,13 +133,14 @@ export interface LocalRecord {
   commands: { argv: Argv; cwd: string }[];
 }
 
-/** The machine kamal-dev runs on: every question answered yes, every local command exits 0. */
+/** The machine kamal-dev runs on: every question answered yes, every local command exits 0, no hooks. */
 export function localHost(): DeployHost & LocalRecord {
   const questions: string[] = [];
   const commands: { argv: Argv; cwd: string }[] = [];
   return {
     questions,
     commands,
+    beforeDeploy: async () => undefined,
     confirm: async (question) => {
       questions.push(question);
       return true;

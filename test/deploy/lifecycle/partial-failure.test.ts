@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectStatus } from '../../../src/deploy/status.js';
 import { runError } from '../../fakes/docker-host.js';
-import { harness, runDeploy, service, SERVICE, timeline, workspaceOf } from './deps.js';
+import { harness, runDeploy, service, SCOPE, SERVICE, timeline, workspaceOf } from './deps.js';
 
 const DAEMON_ERROR = 'Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting "/root/.kamal-dev/workspaces/myapp-dev-2" to rootfs at "/workspaces/myapp": no space left on device: unknown';
 
@@ -59,7 +59,7 @@ describe('one workspace failing', () => {
     h.connector.assertAllDone();
 
     for (const [ip, host] of h.connector.hosts()) host.expectInspect(workspaceOf(servers.find((vm) => vm.ip === ip)).name);
-    const status = await collectStatus(SERVICE, ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3'], h.session().deps);
+    const status = await collectStatus(SCOPE, ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3'], h.session().deps);
     expect(status.map((s) => [s.name, s.vm_id, s.vm_state, s.container, s.status])).toEqual([
       ['myapp-dev-1', servers[0]!.id, 'started', 'running', 'running'],
       ['myapp-dev-2', servers[1]!.id, 'started', 'missing', 'failed'],

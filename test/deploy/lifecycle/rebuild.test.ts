@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { rebuildState } from '../../../src/deploy/rebuild.js';
 import { REQUEST_LABEL } from '../../../src/providers/labels.js';
-import { harness, runDeploy, service, SERVICE, workspaceOf } from './deps.js';
+import { harness, runDeploy, service, SCOPE, SERVICE, workspaceOf } from './deps.js';
 
 const NAMES = ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3'];
 
@@ -16,7 +16,7 @@ describe('list --rebuild (rebuildState)', () => {
     for (const host of h.connector.hosts().values()) host.expectRebuild(SERVICE);
 
     const session = h.session();
-    expect(await rebuildState(SERVICE, session.deps)).toEqual({ added: NAMES, missing: [] });
+    expect(await rebuildState(SCOPE, session.deps)).toEqual({ added: NAMES, missing: [] });
 
     const servers = h.provider.servers();
     const state = await h.readState();
@@ -47,7 +47,7 @@ describe('list --rebuild (rebuildState)', () => {
     h.provider.stopOutside(vm3!.id);
     h.connector.host(vm1!.ip!).expectRebuild(SERVICE);
 
-    expect(await rebuildState(SERVICE, h.session().deps)).toEqual({ added: [], missing: ['myapp-dev-2'] });
+    expect(await rebuildState(SCOPE, h.session().deps)).toEqual({ added: [], missing: ['myapp-dev-2'] });
 
     expect((await h.readState()).deployments).toEqual({
       'myapp-dev-1': before.deployments['myapp-dev-1'],
@@ -69,7 +69,7 @@ describe('list --rebuild (rebuildState)', () => {
     const host = h.connector.host(vm!.ip!);
     host.expectRebuild(SERVICE);
 
-    expect(await rebuildState(SERVICE, h.session().deps)).toEqual({ added: NAMES, missing: [] });
+    expect(await rebuildState(SCOPE, h.session().deps)).toEqual({ added: NAMES, missing: [] });
 
     const state = await h.readState();
     for (const name of NAMES) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { removeWorkspaces } from '../../../src/deploy/remove.js';
 import { requestLabels } from '../../../src/providers/labels.js';
 import { MemoryProvider } from '../../fakes/memory-provider.js';
-import { harness, runDeploy, service, SERVICE, timeline, workspaceOf } from './deps.js';
+import { harness, runDeploy, service, SCOPE, SERVICE, timeline, workspaceOf } from './deps.js';
 
 describe('remove', () => {
   it('on a shared VM: removing one workspace keeps the VM, removing the last destroys it', async () => {
@@ -24,7 +24,7 @@ describe('remove', () => {
 
     host.expectRemove('myapp-dev-2', true);
     const first = h.session();
-    expect(await removeWorkspaces(SERVICE, ['myapp-dev-2'], first.deps)).toEqual([{ name: 'myapp-dev-2', removed: true }]);
+    expect(await removeWorkspaces(SCOPE, ['myapp-dev-2'], first.deps)).toEqual([{ name: 'myapp-dev-2', removed: true }]);
 
     expect(h.provider.callsOf('destroyVm')).toEqual([]);
     expect(h.provider.servers().map((s) => s.id)).toEqual([vm!.id]);
@@ -41,7 +41,7 @@ describe('remove', () => {
 
     host.expectRemove('myapp-dev-1', false);
     const last = h.session();
-    expect(await removeWorkspaces(SERVICE, ['myapp-dev-1'], last.deps)).toEqual([{ name: 'myapp-dev-1', removed: true }]);
+    expect(await removeWorkspaces(SCOPE, ['myapp-dev-1'], last.deps)).toEqual([{ name: 'myapp-dev-1', removed: true }]);
 
     expect(h.provider.callsOf('destroyVm')).toEqual([[vm!.id]]);
     expect(h.provider.servers()).toEqual([]);
@@ -65,7 +65,7 @@ describe('remove', () => {
     const [lost] = h.provider.servers();
 
     const session = h.session();
-    expect(await removeWorkspaces(SERVICE, ['myapp-dev-1'], session.deps)).toEqual([{ name: 'myapp-dev-1', removed: true }]);
+    expect(await removeWorkspaces(SCOPE, ['myapp-dev-1'], session.deps)).toEqual([{ name: 'myapp-dev-1', removed: true }]);
 
     expect(h.provider.callsOf('listVms')).toContainEqual([requestLabels(SERVICE, entry.request_id!)]);
     expect(h.provider.callsOf('destroyVm')).toEqual([[lost!.id]]);

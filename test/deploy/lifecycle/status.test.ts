@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectStatus, statusOf } from '../../../src/deploy/status.js';
 import { serviceLabels } from '../../../src/providers/labels.js';
 import type { WorkspaceStatus } from '../../../src/state/schema.js';
-import { harness, runDeploy, service, SERVICE, T0, timeline, workspaceOf } from './deps.js';
+import { harness, runDeploy, service, SCOPE, SERVICE, T0, timeline, workspaceOf } from './deps.js';
 
 /** VM states as collectStatus passes them: the provider's, `missing` (recorded, not listed) and `none` (never created). */
 const VM_STATES = ['started', 'stopped', 'maintenance', 'error', 'missing', 'none'] as const;
@@ -55,7 +55,7 @@ describe('collectStatus', () => {
     const gets = h.provider.callsOf('getVm').length;
 
     const session = h.session();
-    const reports = await collectStatus(SERVICE, ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3', 'myapp-dev-4'], session.deps);
+    const reports = await collectStatus(SCOPE, ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3', 'myapp-dev-4'], session.deps);
 
     const blank = { image: null, started_at: null, uptime_seconds: null, ports: {} };
     expect(reports).toEqual([
