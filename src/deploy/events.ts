@@ -17,6 +17,8 @@ export const STEPS = {
   'container.remove': 'removing container',
   'lifecycle.create': 'running create commands',
   'lifecycle.post-start': 'running postStartCommand',
+  'vm.stop': 'stopping VM',
+  'vm.stop-wait': 'waiting for the VM to stop',
   'vm.destroy': 'destroying VM',
   'vm.inspect': 'reading the VM state',
   'container.inspect': 'inspecting the container',
