@@ -48,4 +48,56 @@ describe('hibernation: bad input and questions', () => {
     expect(apiRequests()).toBe(before);
     expect(stateOf(p.dir)).toBe(SHARED);
   });
+
+  it('remove --older-than with a duration not like 30m, 2h, 7d: exit 2 naming the flag; with NAME: exit 2; nothing changes', async () => {
+    const p = project(SHARED);
+    for (const bad of ['30', '1.5h', '2 h', 'abc', '-1d', '1w']) {
+      const result = await p.run(['remove', '--older-than', bad, '--force']);
+      expect(result.code, bad).toBe(2);
+      expect(result.stderr).toContain(`ERROR: remove: --older-than: expected a whole number and a unit s, m, h or d, such as 30m, 2h or 7d, got ${JSON.stringify(bad)}`);
+    }
+    const withName = await p.run(['remove', 'myapp-dev-1', '--stopped', '--force']);
+    expect(withName.code).toBe(2);
+    expect(withName.stderr).toContain('give no NAME or --all with them');
+    expect(stateOf(p.dir)).toBe(SHARED);
+  });
+
+  it('idle_timeout not like 30m, 2h, 7d (or 0) is a configuration error naming the key (exit 2)', async () => {
+    const p = project(SHARED);
+    const devYml = path.join(p.dir, 'config/dev.yml');
+    const original = readFileSync(devYml, 'utf8');
+    for (const bad of ['"30"', '1.5h', '"-5m"', 'true', '15']) {
+      writeFileSync(devYml, `${original}\nidle_timeout: ${bad}\n`);
+      for (const args of [['config'], ['deploy', '--dry-run']]) {
+        const result = await p.run(args);
+        expect(result.code, `${bad} ${args.join(' ')}`).toBe(2);
+        expect(result.stderr).toMatch(/ERROR: config\/dev\.yml: idle_timeout: expected a whole number and a unit s, m, h or d, such as 30m, 2h or 7d, or 0 \(off\)/);
+      }
+    }
+    writeFileSync(devYml, `${original}\nidle_timeout: 20s\n`);
+    expect(JSON.parse((await p.run(['config', '--format', 'json'])).stdout)).toMatchObject({ idle_timeout: 20 });
+  });
+
+  it('remove --older-than 1h --force removes the back-dated workspaces only; none matching is exit 0', async () => {
+    const now = Date.now();
+    const p = project(`deployments:
+  old-1:
+    vm_id: "00000000-0000-4000-8000-0000000000a1"
+    container_name: old-1
+    status: stopped
+    deployed_at: "${new Date(now - 2 * 3600_000).toISOString()}"
+  new-1:
+    vm_id: "00000000-0000-4000-8000-0000000000b1"
+    container_name: new-1
+    status: stopped
+    deployed_at: "${new Date(now - 60_000).toISOString()}"
+`);
+    const result = await p.run(['remove', '--older-than', '1h', '--force']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Removed 1 workspace(s)');
+    expect(stateOf(p.dir)).toContain('new-1:');
+    expect(stateOf(p.dir)).not.toContain('old-1:');
+    const none = await p.run(['remove', '--older-than', '1h', '--force']);
+    expect([none.code, none.stderr]).toEqual([0, 'No workspaces match; nothing to remove\n']);
+  });
 });
