@@ -17,6 +17,7 @@ export const STEPS = {
   'container.remove': 'removing container',
   'lifecycle.create': 'running create commands',
   'lifecycle.post-start': 'running postStartCommand',
+  'idle.install': 'installing the idle watcher',
   'vm.stop': 'stopping VM',
   'vm.stop-wait': 'waiting for the VM to stop',
   'vm.destroy': 'destroying VM',

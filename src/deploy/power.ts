@@ -3,6 +3,7 @@ import { dockerStart, dockerStop } from '../docker/commands.js';
 import { check } from '../remote/check.js';
 import { runGroups } from './container.js';
 import type { LifecycleDeps } from './ports.js';
+import { ensureIdleWatcher } from './idle-install.js';
 import { homeDir } from './remote-steps.js';
 import { runEach } from './runner.js';
 import { runningAgain, stoppedSince } from './stopped-time.js';
@@ -59,10 +60,16 @@ export async function setPower(
         if (action === 'start') {
           // A name outside the naming pattern (renamed by hand) has no index of its own.
           const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
-          const { postStart } = bindWorkspace(service, { name, index, home: await homeDir(executor) }).lifecycle;
+          const home = await homeDir(executor);
+          const { postStart } = bindWorkspace(service, { name, index, home }).lifecycle;
           if (postStart.length > 0) {
             step('lifecycle.post-start');
             await runGroups(executor, postStart, deps.signal);
+          }
+          // A VM without systemd loses its watcher loop when it stops (docs/configuration.md#idle-timeout).
+          if (service.config.config.idle_timeout > 0) {
+            step('idle.install');
+            await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, deps.settings.idle, deps.signal);
           }
         }
         const running = action === 'start' ? runningAgain(entry, deps.now()) : {};

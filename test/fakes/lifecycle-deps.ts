@@ -39,7 +39,7 @@ export function fakeDeps(options: { provider?: MemoryProvider; script?: (ip: str
     notices: { info: (t) => notices.push(t), warn: (t) => notices.push(t), verbose: () => undefined },
     now: options.now ?? (() => new Date()),
     signal: new AbortController().signal,
-    settings: { dockerInstallUrl: 'http://example.invalid/docker.sh', pollIntervalMs: 1, bootTimeoutMs: 5_000, sshTimeoutMs: 5_000, concurrency: 10 },
+    settings: { dockerInstallUrl: 'http://example.invalid/docker.sh', pollIntervalMs: 1, bootTimeoutMs: 5_000, sshTimeoutMs: 5_000, concurrency: 10, idle: { poweroff: 'test-poweroff', runner: 'loop', loadMax: undefined } },
   };
   return { deps, provider, hosts, connects, events, notices, state };
 }
