@@ -73,4 +73,16 @@ describe('the idle watcher, as generated', () => {
     expect(readFileSync(marker, 'utf8')).toBe('off\n');
     expect(readFileSync(path.join(dir, 'log'), 'utf8')).toMatch(/idle for \d+ s: echo off/);
   });
+
+  it('a load at or above the threshold is busy: with LOAD_MAX=0 the VM is never idle', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kamal-dev-idle-'));
+    const marker = path.join(dir, 'powered-off');
+    const { files } = watcherInstall(dir, 1, { poweroff: `echo off > ${marker}`, runner: 'loop', loadMax: 0 });
+    for (const [file, text] of Object.entries(files)) writeFileSync(file.replace(`${dir}/.kamal-dev/idle`, dir), text);
+    const check = (...args: string[]) => execFileSync('sh', [path.join(dir, 'check.sh'), ...args], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    check('--reset');
+    execFileSync('sleep', ['1.2']);
+    check();
+    expect(existsSync(marker)).toBe(false);
+  });
 });
