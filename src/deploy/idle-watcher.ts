@@ -27,9 +27,11 @@ DIR=$(dirname "$0")
 [ -f "$DIR/config" ] || exit 0
 . "$DIR/config"
 now=$(date +%s)
+# The VM counts as idle from the first check that finds nothing busy: idle-since is at or after the last
+# activity. A start of the watcher (--reset, or the first check after a boot) counts as activity.
 if [ "\${1:-}" = --reset ] || { [ -n "\${BOOT_MARK:-}" ] && [ ! -e "$BOOT_MARK" ]; }; then
   [ -n "\${BOOT_MARK:-}" ] && touch "$BOOT_MARK"
-  echo "$now" > "$DIR/last-active"
+  rm -f "$DIR/idle-since"
   exit 0
 fi
 busy=
@@ -41,11 +43,15 @@ if [ -z "$busy" ] && command -v docker >/dev/null 2>&1; then
 fi
 load=$(cut -d' ' -f1 /proc/loadavg)
 if [ -z "$busy" ] && awk -v l="$load" -v m="\${LOAD_MAX:-$(nproc)}" 'BEGIN { exit !(l >= m) }'; then busy="load $load"; fi
-if [ -n "$busy" ] || [ ! -f "$DIR/last-active" ]; then
-  echo "$now" > "$DIR/last-active"
+if [ -n "$busy" ]; then
+  rm -f "$DIR/idle-since"
   exit 0
 fi
-idle=$((now - $(cat "$DIR/last-active")))
+if [ ! -f "$DIR/idle-since" ]; then
+  echo "$now" > "$DIR/idle-since"
+  exit 0
+fi
+idle=$((now - $(cat "$DIR/idle-since")))
 [ "$idle" -ge "$IDLE_SECONDS" ] || exit 0
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) idle for \${idle} s: $POWEROFF" >> "$DIR/log"
 exec sh -c "$POWEROFF"

@@ -120,24 +120,29 @@ describeIf(requirements(), 'end to end on the local cloud: stop --vm, start, the
       expect((await project.run(['start', 'e2e-dev-2'])).code).toBe(0);
     });
 
-    await step('idle_timeout 20s: the untouched VM is stopped within 20-60 s, the one with an open ssh session stays up', async () => {
+    await step('idle_timeout 20s: the untouched VM is stopped within 20-60 s; one with an open ssh session and one with a docker exec session stay up', async () => {
       const devYml = path.join(project.dir, 'config/dev.yml');
       writeFileSync(devYml, `${readFileSync(devYml, 'utf8')}\nidle_timeout: 20s\n`);
-      const result = await project.run(['deploy', '--count', '2', '--yes'], idleEnv);
+      const result = await project.run(['deploy', '--count', '3', '--yes'], idleEnv);
       expect(result.code, result.stderr).toBe(0);
       const entries = await list();
-      const [one, two] = [entries['e2e-dev-1']!, entries['e2e-dev-2']!];
+      const [one, two, three] = [entries['e2e-dev-1']!, entries['e2e-dev-2']!, entries['e2e-dev-3']!];
       const session = ssh(project.client, two.vm_ip, 'sleep 75', 90_000);
+      // a docker exec left running inside the VM, with no SSH connection kept open for it
+      const exec = await project.ssh(three.vm_ip, "setsid sh -c 'docker exec e2e-dev-3 sleep 75' </dev/null >/dev/null 2>&1 &");
+      expect(exec.code, exec.stderr).toBe(0);
       const start = Date.now();
       let stoppedAfter: number | undefined;
       while (Date.now() - start < 62_000) {
         if (stoppedAfter === undefined && (await serverState(one.vm_id)) === 'stopped') stoppedAfter = (Date.now() - start) / 1000;
         expect(await serverState(two.vm_id)).toBe('started');
+        expect(await serverState(three.vm_id)).toBe('started');
         await new Promise((r) => setTimeout(r, 1000));
       }
-      console.info(`idle watcher: the untouched VM was stopped ${stoppedAfter} s after the deploy; the one with a session stayed up for 62 s`);
+      console.info(`idle watcher: the untouched VM was stopped ${stoppedAfter} s after the deploy; the ones with an ssh or a docker exec session stayed up for 62 s`);
       expect(stoppedAfter).toBeDefined();
-      expect(stoppedAfter!).toBeGreaterThanOrEqual(15); // the check runs every 5 s from the end of the deploy
+      // idle counts from the first check after the deploy's SSH connection closed, just before the deploy ended
+      expect(stoppedAfter!).toBeGreaterThanOrEqual(19.5);
       expect(stoppedAfter!).toBeLessThanOrEqual(60);
       const table = await project.run(['status'], idleEnv);
       expect(table.stdout).toMatch(/e2e-dev-1 .* stopped \(idle\)/);
@@ -152,8 +157,8 @@ describeIf(requirements(), 'end to end on the local cloud: stop --vm, start, the
       const result = await project.run(['remove', '--older-than', '1h', '--force']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('Removed 1 workspace(s)');
-      expect(Object.keys(await list())).toEqual(['e2e-dev-2']);
-      expect((await cloud.stats()).live_servers).toBe(1);
+      expect(Object.keys(await list())).toEqual(['e2e-dev-2', 'e2e-dev-3']);
+      expect((await cloud.stats()).live_servers).toBe(2);
     });
   }, 600_000);
 });
