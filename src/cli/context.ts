@@ -4,6 +4,7 @@ import { invalidDestination } from '../config/destination.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
+import type { IdleSettings } from '../deploy/idle-watcher.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
 import { ConfigError, UsageError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
@@ -47,6 +48,16 @@ export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** The idle watcher's power-off command, runner and load threshold (docs/configuration.md#idle-timeout). */
+function idleSettings(env: NodeJS.ProcessEnv): IdleSettings {
+  const loadMax = Number(env.KAMAL_DEV_IDLE_LOAD_MAX);
+  return {
+    poweroff: env.KAMAL_DEV_IDLE_POWEROFF || 'systemctl poweroff',
+    runner: env.KAMAL_DEV_IDLE_RUNNER === 'loop' ? 'loop' : 'systemd',
+    loadMax: env.KAMAL_DEV_IDLE_LOAD_MAX && Number.isFinite(loadMax) && loadMax > 0 ? loadMax : undefined,
+  };
 }
 
 /**
@@ -198,6 +209,7 @@ export class Context {
       bootTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_BOOT_TIMEOUT_MS', 600_000),
       sshTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_SSH_TIMEOUT_MS', 300_000),
       concurrency: 10,
+      idle: idleSettings(this.env),
     };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_FORMAT, parseDuration } from '../lib/duration.js';
 import { ProviderConfigSchema } from '../providers/registry.js';
 import { ALIAS_NAME } from './aliases.js';
 
@@ -45,6 +46,14 @@ export const NamingSchema = z.strictObject({
     .default('{service}-{index}'),
 });
 
+/** `30m`, `2h`... as seconds; absent or `0`: 0, no idle watcher (docs/configuration.md#idle-timeout). */
+const idleTimeout = z
+  .unknown()
+  .refine((value) => value === 0 || value === '0' || (typeof value === 'string' && parseDuration(value) !== undefined), {
+    error: `expected ${DURATION_FORMAT}, or 0 (off)`,
+  })
+  .transform((value) => (typeof value === 'string' ? (parseDuration(value) ?? 0) : 0));
+
 export const ConfigSchema = z.strictObject({
   service: z.string({ error: 'expected a service name' }).regex(DOCKER_NAME, {
     error: 'expected a docker name: letters, digits, _ . - and starting with a letter or digit',
@@ -63,6 +72,7 @@ export const ConfigSchema = z.strictObject({
       error: (issue) => (issue.code === 'invalid_key' ? 'expected an alias name of a-z, 0-9, _ and -' : undefined),
     })
     .optional(),
+  idle_timeout: idleTimeout.default(0),
   build: notSupported,
   registry: notSupported,
   git: notSupported,

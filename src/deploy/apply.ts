@@ -5,6 +5,7 @@ import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import type { LifecycleDeps } from './ports.js';
+import { ensureIdleWatcher } from './idle-install.js';
 import { ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
 import { VmWaiter } from './vm-waiter.js';
@@ -119,8 +120,13 @@ export async function applyWorkspaces(
       const { executor } = connection;
       step('docker.check');
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home: await homeDir(executor) });
+      const home = await homeDir(executor);
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home });
       const { action, ports } = await convergeContainer(executor, plan, step, signal);
+      if (service.config.config.idle_timeout > 0) {
+        step('idle.install');
+        await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, settings.idle, signal);
+      }
       const deployedAt = action === 'unchanged' && entry.deployed_at ? entry.deployed_at : deps.now().toISOString();
       await record({ status: 'running', deployed_at: deployedAt, error: undefined, ...(Object.keys(ports).length ? { ports } : {}) });
       return { name: target.name, status: 'running', vm_id: vm.id, vm_ip: vm.ip ?? null, action, plan };

@@ -3,13 +3,14 @@ import { sleep } from '../lib/sleep.js';
 import type { Provider, Vm } from '../providers/provider.js';
 
 interface Pending {
+  target: 'started' | 'stopped';
   resolve: (vm: Vm) => void;
   reject: (error: unknown) => void;
   deadline: number;
 }
 
 /**
- * Waits for many VMs to be `started` with one list call per interval for all of them (filtered by the
+ * Waits for many VMs to be `started` (or `stopped`) with one list call per interval for all of them (filtered by the
  * service's labels), however many workspaces are waiting and whenever they started waiting.
  */
 export class VmWaiter {
@@ -37,11 +38,11 @@ export class VmWaiter {
   }
 
   /** Workspaces sharing a VM share its wait. */
-  waitFor(id: string): Promise<Vm> {
+  waitFor(id: string, target: 'started' | 'stopped' = 'started'): Promise<Vm> {
     let waiting = this.waiting.get(id);
     if (!waiting) {
       waiting = new Promise<Vm>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject, deadline: this.now() + this.options.timeoutMs });
+        this.pending.set(id, { target, resolve, reject, deadline: this.now() + this.options.timeoutMs });
       });
       this.waiting.set(id, waiting);
       const forget = () => this.waiting.delete(id);
@@ -89,7 +90,10 @@ export class VmWaiter {
     const now = this.now();
     for (const [id, waiter] of this.pending) {
       const vm = seen.get(id);
-      if (vm?.state === 'started') {
+      if (waiter.target === 'stopped' && vm?.state === 'stopped') {
+        this.pending.delete(id);
+        waiter.resolve(vm);
+      } else if (waiter.target === 'started' && vm?.state === 'started') {
         // The list carries no addresses: one GET for each VM, once, when it has started.
         const full = vm.ip ? vm : await this.provider.getVm(id, this.options.signal);
         if (full?.ip) {
@@ -101,7 +105,7 @@ export class VmWaiter {
         waiter.reject(new ProviderError(`VM ${id} is in state error at the provider`));
       } else if (now > waiter.deadline) {
         this.pending.delete(id);
-        waiter.reject(new ProviderError(`VM ${id} was not started after ${Math.round(this.options.timeoutMs / 1000)} s (last state: ${vm?.state ?? 'not listed'})`));
+        waiter.reject(new ProviderError(`VM ${id} was not ${waiter.target} after ${Math.round(this.options.timeoutMs / 1000)} s (last state: ${vm?.state ?? 'not listed'})`));
       }
     }
   }

@@ -47,6 +47,23 @@ export interface CostEstimate {
   hoursPerMonth: number;
 }
 
+/**
+ * What one VM of a placement costs per hour, started and stopped, in integers of micro-cents (1e-6 of a hundredth
+ * of `currency`), so that sums are exact (docs/costs.md).
+ */
+export interface HourlyRates {
+  currency: string;
+  startedMicroCents: number;
+  stoppedMicroCents: number;
+}
+
+/** What the provider bills for a stopped VM (docs/costs.md): `full` means a stop saves nothing. */
+export interface StoppedBilling {
+  billed: 'full' | 'partial';
+  /** One sentence, for people: what a stopped VM still costs. */
+  rule: string;
+}
+
 /** Where new VMs of this configuration go, as the state records it. */
 export interface Placement {
   /** The provider's type, written into state entries. */
@@ -59,12 +76,18 @@ export interface Provider {
   readonly placement: Placement;
   /** Where people can read the provider's prices (shown when the price list cannot be read). */
   readonly pricingUrl: string;
+  readonly stoppedBilling: StoppedBilling;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;
   /** Every VM carrying all of the given labels. A list may be a summary: `ip` can be undefined here, use getVm. */
   listVms(labels: Record<string, string>, signal?: AbortSignal): Promise<Vm[]>;
   /** Resolves once the VM is `started`. */
   startVm(id: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Asks for a hard stop and resolves once the provider has accepted it (or the VM is already stopped); wait for
+   * `stopped` with the VmWaiter, one list call for many VMs. Gone: a ProviderError with status 404.
+   */
+  stopVm(id: string, signal?: AbortSignal): Promise<void>;
   /** Stops it if the provider needs that, deletes it with its disks. Already gone counts as done. */
   destroyVm(id: string, signal?: AbortSignal): Promise<void>;
   plans(signal?: AbortSignal): Promise<Plan[]>;
@@ -72,6 +95,8 @@ export interface Provider {
   checkPlacement(signal?: AbortSignal): Promise<Plan>;
   /** The price of `count` new VMs of the configured plan. */
   estimateCost(count: number, signal?: AbortSignal): Promise<CostEstimate>;
+  /** What one VM of this zone and plan costs per hour, started and stopped, from the price list. */
+  hourlyRates(placement: { zone: string; plan: string }, signal?: AbortSignal): Promise<HourlyRates>;
 }
 
 /** One provider API exchange, for --verbose. Never carries bodies or headers. */

@@ -22,6 +22,15 @@ export interface VmBackend {
   readonly name: 'none' | 'netns';
   /** Where VMs can fetch the Docker install script (netns only); KAMAL_DEV_DOCKER_INSTALL_URL for kamal-dev. */
   readonly dockerInstallUrl?: string;
+  /**
+   * The command on every VM's PATH that powers that VM off through the emulator (netns only): the local cloud's
+   * stand-in for `systemctl poweroff`, which inside these VMs would stop the whole machine. KAMAL_DEV_IDLE_POWEROFF.
+   */
+  readonly poweroffCommand?: string;
+  /** The VMs have no systemd: the idle watcher runs as a loop (KAMAL_DEV_IDLE_RUNNER=loop; netns only). */
+  readonly idleRunner?: 'loop';
+  /** The emulator hands in what a power-off from inside a VM does to its server (netns only). */
+  onPowerOff?(handler: (uuid: string) => void): void;
   /** Test images in the local registry, reachable from every VM (netns only). */
   readonly images?: { v1: string; v2: string };
   /** Called once at create, before the 202 reply: allocates the public IPv4 that the server keeps until deleted. */

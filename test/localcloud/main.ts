@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   const ready: Record<string, unknown> = { api_url: emulator.apiUrl, username: emulator.username, password: emulator.password };
   if (backend.dockerInstallUrl !== undefined) ready.docker_install_url = backend.dockerInstallUrl;
   if (backend.images !== undefined) ready.images = backend.images;
+  if (backend.poweroffCommand !== undefined) ready.idle_poweroff = backend.poweroffCommand;
+  if (backend.idleRunner !== undefined) ready.idle_runner = backend.idleRunner;
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 
   let stopping = false;

@@ -40,6 +40,8 @@ vms:
 
 naming:
   pattern: "{service}-{index}"   # also {index:03}
+
+# idle_timeout: 30m   # power each VM off after 30 minutes without SSH, docker exec or load (default 0: off)
 `;
 }
 

@@ -12,10 +12,12 @@ export type ListFormat = (typeof FORMATS)[number];
 export async function renderDeployments(deployments: Record<string, Entry>, format: ListFormat): Promise<string> {
   switch (format) {
     case 'table': {
-      const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', entry.status, entry.deployed_at ?? '-']);
+      // The VM as last recorded (docs/commands.md#list): list makes no network calls.
+      const vm = (entry: Entry) => (entry.vm_stopped_at ? 'stopped' : entry.vm_id ? 'started' : '-');
+      const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', vm(entry), entry.status, entry.deployed_at ?? '-']);
       // cli-table3 only for a table: scripts asking for JSON should not pay for it.
       const { renderTable } = await import('../../ui/table.js');
-      return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'STATUS', 'DEPLOYED AT'], rows);
+      return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'VM', 'STATUS', 'DEPLOYED AT'], rows);
     }
     case 'json':
       return JSON.stringify(deployments, null, 2);

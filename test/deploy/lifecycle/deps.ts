@@ -77,6 +77,8 @@ export const SETTINGS: LifecycleSettings = {
   bootTimeoutMs: 60_000,
   sshTimeoutMs: 5_000,
   concurrency: 10,
+  // The local cloud's stand-in: never a power command of this machine, even in a unit test's text.
+  idle: { poweroff: 'localcloud-poweroff', runner: 'loop', loadMax: undefined },
 };
 
 /**

@@ -71,9 +71,9 @@ describe('stop and start', () => {
 
     const session = h.session();
     expect(await setPower('start', ['myapp-dev-1'], plan, session.deps)).toEqual([
-      { name: 'myapp-dev-1', ok: false, error: 'no VM address recorded (deploy it first)' },
+      { name: 'myapp-dev-1', ok: false, error: 'no VM recorded (deploy it first)' },
     ]);
     expect(h.connector.calls).toEqual([]);
-    expect(timeline(session.events)).toEqual({ 'myapp-dev-1': ['done:failed:failed: no VM address recorded (deploy it first)'] });
+    expect(timeline(session.events)).toEqual({ 'myapp-dev-1': ['done:failed:failed: no VM recorded (deploy it first)'] });
   });
 });

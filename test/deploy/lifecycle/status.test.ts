@@ -58,14 +58,16 @@ describe('collectStatus', () => {
     const reports = await collectStatus(SCOPE, ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3', 'myapp-dev-4'], session.deps);
 
     const blank = { image: null, started_at: null, uptime_seconds: null, ports: {} };
+    // 1.5 h since the deploy at the fake's 1.488 c/h, a stopped VM billed as a started one.
+    const cost = { currency: 'EUR', hourly: 0.01488, since_deploy: 0.02232 };
     expect(reports).toEqual([
       {
         name: 'myapp-dev-1', vm_id: vm1!.id, vm_ip: vm1!.ip, vm_state: 'started', container: 'running', image: 'ubuntu:24.04',
-        started_at: T0.toISOString(), uptime_seconds: 5400, ports: { '3000/tcp': 3000 }, status: 'running',
+        started_at: T0.toISOString(), uptime_seconds: 5400, ports: { '3000/tcp': 3000 }, status: 'running', cost, vm_stopped_by: null,
       },
-      { name: 'myapp-dev-2', vm_id: vm2!.id, vm_ip: vm2!.ip, vm_state: 'started', container: 'exited', ...blank, image: 'ubuntu:24.04', status: 'stopped' },
-      { name: 'myapp-dev-3', vm_id: vm3!.id, vm_ip: vm3!.ip, vm_state: 'stopped', container: 'unknown', ...blank, status: 'stopped' },
-      { name: 'myapp-dev-4', vm_id: vm4!.id, vm_ip: vm4!.ip, vm_state: 'missing', container: 'unknown', ...blank, status: 'missing' },
+      { name: 'myapp-dev-2', vm_id: vm2!.id, vm_ip: vm2!.ip, vm_state: 'started', container: 'exited', ...blank, image: 'ubuntu:24.04', status: 'stopped', cost, vm_stopped_by: null },
+      { name: 'myapp-dev-3', vm_id: vm3!.id, vm_ip: vm3!.ip, vm_state: 'stopped', container: 'unknown', ...blank, status: 'stopped', cost, vm_stopped_by: 'provider' },
+      { name: 'myapp-dev-4', vm_id: vm4!.id, vm_ip: vm4!.ip, vm_state: 'missing', container: 'unknown', ...blank, status: 'missing', cost: { ...cost, hourly: 0 }, vm_stopped_by: null },
     ]);
     const after = await h.readState();
     expect(after.deployments).toEqual({

@@ -82,6 +82,16 @@ export class Fleet {
     return reply;
   }
 
+  /** The machine's own OS powers it off (a started server only, rules.ts): `maintenance`, its machine stopped, `stopped`. */
+  powerOff(uuid: string): void {
+    const server = this.servers.beginPowerOff(uuid);
+    if (!server) return;
+    this.later(this.delays.stopMs, async () => {
+      await this.backend.stop(uuid);
+      this.servers.stopped(server);
+    });
+  }
+
   async start(uuid: string): Promise<ServerRecord> {
     const server = this.servers.beginStart(uuid);
     await this.track(this.boot(server));
