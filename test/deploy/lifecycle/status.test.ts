@@ -73,7 +73,8 @@ describe('collectStatus', () => {
     expect(after.deployments).toEqual({
       'myapp-dev-1': before.deployments['myapp-dev-1'],
       'myapp-dev-2': { ...before.deployments['myapp-dev-2'], status: 'stopped' },
-      'myapp-dev-3': { ...before.deployments['myapp-dev-3'], status: 'stopped' },
+      // Stopped from outside: recorded as seen now (1.5 h after T0), by the provider.
+      'myapp-dev-3': { ...before.deployments['myapp-dev-3'], status: 'stopped', vm_stopped_at: new Date(T0.getTime() + 5_400_000).toISOString(), vm_stopped_by: 'provider' },
       'myapp-dev-4': { ...before.deployments['myapp-dev-4'], status: 'missing' },
     });
     // One list call for the whole service, no per-VM reads; SSH only to the started VMs.
