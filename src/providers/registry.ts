@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Secret } from '../lib/secret.js';
 import type { Placement, Provider, RequestEvent } from './provider.js';
+import { hetzner } from './hetzner/index.js';
 import { upcloud } from './upcloud/index.js';
 
 /** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
@@ -29,7 +30,7 @@ export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
   create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
 }
 
-const DEFINITIONS = { upcloud } as const;
+const DEFINITIONS = { upcloud, hetzner } as const;
 
 type Schema = (typeof DEFINITIONS)[keyof typeof DEFINITIONS]['schema'];
 export type ProviderConfig = z.infer<Schema>;
