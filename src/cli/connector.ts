@@ -7,6 +7,8 @@ import { waitForSsh } from '../remote/wait-for-ssh.js';
 export interface ConnectorOptions {
   user: string;
   port: number;
+  /** Per host address, a user and port that replace `user` and `port` (own hosts of the ssh provider). */
+  targets?: Readonly<Record<string, { user?: string; port?: number }>>;
   privateKeyPath: string;
   agent: string | undefined;
   secrets: readonly Secret[];
@@ -23,8 +25,8 @@ export function sshConnector(options: ConnectorOptions): Connector {
   const connect: Connector['connect'] = (ip, pinned, { signal, timeoutMs }) => {
     const target: SshConnectOptions = {
       host: ip,
-      port: options.port,
-      user: options.user,
+      port: options.targets?.[ip]?.port ?? options.port,
+      user: options.targets?.[ip]?.user ?? options.user,
       privateKeyPath: options.privateKeyPath,
       agent: options.agent,
       secrets: options.secrets,

@@ -142,12 +142,17 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
-    const [{ sshKeyProblem }, { sshConnector }] = await Promise.all([import('../config/load.js'), import('./connector.js')]);
+    const [{ sshKeyProblem }, { sshConnector }, { sshTargetsOf }] = await Promise.all([
+      import('../config/load.js'),
+      import('./connector.js'),
+      import('../providers/registry.js'),
+    ]);
     const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
     if (keyProblem !== undefined) throw new ConfigError(keyProblem);
     return sshConnector({
       user: config.config.ssh.user,
       port: config.config.ssh.port,
+      targets: sshTargetsOf(config.config.provider),
       privateKeyPath: config.privateKeyPath,
       agent: this.env.SSH_AUTH_SOCK,
       secrets: [...secrets.values.values()],

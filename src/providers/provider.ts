@@ -25,6 +25,8 @@ export interface CreateVmRequest {
   sshPublicKey: string;
   /** Every label (see ./labels.ts), including the request label that makes the create duplicate-safe. */
   labels: Record<string, string>;
+  /** The workspace's number (1, 2, ...) when each workspace has a VM of its own: how own hosts are chosen. */
+  index?: number;
 }
 
 export interface Plan {
@@ -43,6 +45,8 @@ export interface CostEstimate {
   /** hourly x hoursPerMonth: a month as the provider bills it. */
   monthly: number;
   hoursPerMonth: number;
+  /** Nothing is paid through kamal-dev: the workspaces go to the user's own hosts. */
+  ownHosts?: boolean;
 }
 
 /** Where new VMs of this configuration go, as the state records it. */
@@ -55,6 +59,12 @@ export interface Placement {
 
 export interface Provider {
   readonly placement: Placement;
+  /**
+   * true: the VMs are the user's own machines (the `ssh` provider). kamal-dev never creates, starts or destroys
+   * them: createVm only chooses one, `remove` removes containers and their files, no create is looked up by
+   * its request label, and there is no cost to confirm. Absent means false.
+   */
+  readonly ownHosts?: boolean;
   /** Where people can read the provider's prices (shown when the price list cannot be read). */
   readonly pricingUrl: string;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Secret } from '../lib/secret.js';
 import type { Placement, Provider, RequestEvent } from './provider.js';
 import { hetzner } from './hetzner/index.js';
+import { ssh } from './ssh/index.js';
 import { upcloud } from './upcloud/index.js';
 
 /** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
@@ -27,10 +28,12 @@ export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
   credentialKeys: readonly string[];
   /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
   placement(config: z.infer<S>): Placement;
+  /** Per host address, the SSH user and port where they differ from ssh.user and ssh.port (own hosts). */
+  sshTargets?(config: z.infer<S>): Record<string, { user?: string; port?: number }>;
   create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
 }
 
-const DEFINITIONS = { upcloud, hetzner } as const;
+const DEFINITIONS = { upcloud, hetzner, ssh } as const;
 
 type Schema = (typeof DEFINITIONS)[keyof typeof DEFINITIONS]['schema'];
 export type ProviderConfig = z.infer<Schema>;
@@ -59,6 +62,11 @@ export function providerDefinition(type: ProviderType): ProviderDefinition {
 /** Where new VMs go for this `provider:` configuration. */
 export function placementOf(config: ProviderConfig): Placement {
   return providerDefinition(config.type).placement(config);
+}
+
+/** Where SSH goes for each host address of this configuration, when the provider says (see ProviderDefinition). */
+export function sshTargetsOf(config: ProviderConfig): Record<string, { user?: string; port?: number }> {
+  return providerDefinition(config.type).sshTargets?.(config) ?? {};
 }
 
 /** The keys `provider:` may have for `type`, for "did you mean" hints. */
