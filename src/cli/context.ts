@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
 import type { Provider } from '../providers/provider.js';
@@ -35,6 +37,15 @@ export interface ContextInit {
 }
 
 export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
+
+/** ~/.ssh/known_hosts, or nothing when there is none. */
+function readKnownHosts(home: string | undefined): string {
+  try {
+    return home ? readFileSync(path.join(home, '.ssh', 'known_hosts'), 'utf8') : '';
+  } catch {
+    return '';
+  }
+}
 
 /** Milliseconds from an environment variable, else the default. */
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -142,10 +153,11 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
-    const [{ sshKeyProblem }, { sshConnector }, { sshTargetsOf }] = await Promise.all([
+    const [{ sshKeyProblem }, { sshConnector }, { sshTargetsOf }, { knownHostKeys }] = await Promise.all([
       import('../config/load.js'),
       import('./connector.js'),
       import('../providers/registry.js'),
+      import('../remote/known-hosts.js'),
     ]);
     const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
     if (keyProblem !== undefined) throw new ConfigError(keyProblem);
@@ -153,6 +165,7 @@ export class Context {
       user: config.config.ssh.user,
       port: config.config.ssh.port,
       targets: sshTargetsOf(config.config.provider),
+      knownHosts: (host, port) => knownHostKeys(readKnownHosts(this.env.HOME), host, port),
       privateKeyPath: config.privateKeyPath,
       agent: this.env.SSH_AUTH_SOCK,
       secrets: [...secrets.values.values()],
