@@ -59,7 +59,7 @@ export class Catalog {
     if (!locations.some((l) => l.name === location)) throw unknown('provider.location', `unknown Hetzner location ${shown(location)}`, location, locations.map((l) => l.name));
     const type = types.find((t) => t.name === typeName);
     const here = types.filter((t) => orderableIn(t, location, Date.now())).map((t) => t.name);
-    if (type === undefined) throw unknown('provider.server_type', `unknown Hetzner server type ${shown(typeName)} (valid ones are those orderable in ${location})`, typeName, here);
+    if (type === undefined) throw unknown('provider.server_type', `unknown Hetzner server type ${shown(typeName)} in ${location}`, typeName, here);
     if (!here.includes(type.name)) throw unknown('provider.server_type', `Hetzner server type ${type.name} cannot be ordered in ${location}`, typeName, here.filter((n) => n !== type.name));
     const images = (await this.api.images(type.architecture, signal)).filter((i) => i.status === undefined || i.status === 'available');
     const found = images.find((i) => i.name === image);
