@@ -33,7 +33,7 @@ export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: C
 }
 
 function costLine(plan: DeployPlan, cost: CostEstimate | null): string {
-  if (cost?.ownHosts) return `Cost: none, ${plan.newVms} workspace(s) on your own hosts`;
+  if (cost?.ownHosts) return 'Cost: none, your own hosts';
   if (cost) {
     return `Cost: ${cost.newVms} new VM(s), ${cost.hourly.toFixed(4)} ${cost.currency}/hour, ${cost.monthly.toFixed(2)} ${cost.currency}/month`;
   }
