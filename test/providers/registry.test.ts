@@ -9,8 +9,9 @@ import { UPCLOUD_CREDENTIAL_KEYS } from '../../src/providers/upcloud/credentials
 const devYml = (provider: string) => validateConfig(parseYaml(`service: myapp-dev\nprovider:\n${provider}`, 'config/dev.yml'), 'config/dev.yml');
 
 describe('the provider registry', () => {
-  it('knows upcloud and hetzner, each with its own keys and credential variables', () => {
-    expect(PROVIDER_TYPES).toEqual(['upcloud', 'hetzner']);
+  it('knows upcloud, hetzner and ssh, each with its own keys and credential variables', () => {
+    expect(PROVIDER_TYPES).toEqual(['upcloud', 'hetzner', 'ssh']);
+    expect(providerKeys('ssh')).toEqual(['type', 'hosts']);
     expect(providerDefinition('upcloud').credentialKeys).toEqual(UPCLOUD_CREDENTIAL_KEYS);
     expect(providerDefinition('hetzner').credentialKeys).toEqual(['HCLOUD_TOKEN']);
     expect(providerKeys('upcloud')).toEqual(['type', 'zone', 'plan', 'storage_template', 'disk_size', 'api_url']);
