@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { invalidDestination } from '../config/destination.js';
@@ -43,6 +45,15 @@ export interface ContextInit {
 }
 
 export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
+
+/** ~/.ssh/known_hosts, or nothing when there is none. */
+function readKnownHosts(home: string | undefined): string {
+  try {
+    return home ? readFileSync(path.join(home, '.ssh', 'known_hosts'), 'utf8') : '';
+  } catch {
+    return '';
+  }
+}
 
 /** Milliseconds from an environment variable, else the default. */
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -189,12 +200,19 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
-    const [{ sshKeyProblem }, { sshConnector }] = await Promise.all([import('../config/load.js'), import('./connector.js')]);
+    const [{ sshKeyProblem }, { sshConnector }, { sshTargetsOf }, { knownHostKeys }] = await Promise.all([
+      import('../config/load.js'),
+      import('./connector.js'),
+      import('../providers/registry.js'),
+      import('../remote/known-hosts.js'),
+    ]);
     const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
     if (keyProblem !== undefined) throw new ConfigError(keyProblem);
     return sshConnector({
       user: config.config.ssh.user,
       port: config.config.ssh.port,
+      targets: sshTargetsOf(config.config.provider),
+      knownHosts: (host, port) => knownHostKeys(readKnownHosts(this.env.HOME), host, port),
       privateKeyPath: config.privateKeyPath,
       agent: this.env.SSH_AUTH_SOCK,
       secrets: [...secrets.values.values()],

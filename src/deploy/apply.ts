@@ -74,7 +74,7 @@ export async function applyWorkspaces(
       }
       deps.notices.warn(`${target.name}: VM ${entry.vm_id} is gone at the provider; creating a new one`);
     }
-    if (entry.request_id && !target.fresh) {
+    if (entry.request_id && !target.fresh && !provider.ownHosts) {
       const [adopted] = await provider.listVms(requestLabels(name, entry.request_id, destination), signal);
       if (adopted) return adopted;
     }
@@ -86,6 +86,7 @@ export async function applyWorkspaces(
       sshUser: ssh.user,
       sshPublicKey,
       labels: vmLabels(name, target.name, entry.request_id ?? randomUUID(), destination),
+      ...(vms.spread ? { index: target.index } : {}),
     });
   };
 

@@ -69,6 +69,7 @@ async function checkHostRequirements(service: ServicePlan, provider: Provider, s
 
 async function confirmCost(plan: DeployPlan, request: DeployRequest, deps: LifecycleDeps, host: DeployHost): Promise<void> {
   if (plan.newVms === 0 || request.skipCostCheck) return;
+  if (deps.provider.ownHosts) return deps.notices.info(costLine(deps.provider, plan.newVms, undefined));
   const cost = await estimateCost(deps.provider, plan.newVms, (text) => deps.notices.warn(text), deps.signal);
   deps.notices.info(costLine(deps.provider, plan.newVms, cost));
   if (request.yes) return;

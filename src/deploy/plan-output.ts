@@ -33,6 +33,7 @@ export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: C
 }
 
 function costLine(plan: DeployPlan, cost: CostEstimate | null): string {
+  if (cost?.ownHosts) return 'Cost: none, your own hosts';
   if (cost) {
     return `Cost: ${cost.newVms} new VM(s), ${cost.hourly.toFixed(4)} ${cost.currency}/hour, ${cost.monthly.toFixed(2)} ${cost.currency}/month`;
   }
@@ -41,10 +42,12 @@ function costLine(plan: DeployPlan, cost: CostEstimate | null): string {
 
 /** The dry-run plan for people: per workspace its VM and its `docker run`, quoted so it can be pasted into a shell. */
 export function planText(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null): string {
-  const lines = [`Plan for ${plan.service}: ${plan.workspaces.length} workspace(s), ${plan.newVms} new VM(s)`, ''];
+  // Own hosts (cost.ownHosts) are chosen at deploy time; nothing about them is new.
+  const own = cost?.ownHosts === true;
+  const lines = [`Plan for ${plan.service}: ${plan.workspaces.length} workspace(s), ${own ? 'on your own hosts' : `${plan.newVms} new VM(s)`}`, ''];
   for (const { planned, workspace } of previews) {
     const { vm } = planned;
-    lines.push(`${planned.name}  (${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone})`);
+    lines.push(`${planned.name}  (${own ? 'a host of provider.hosts' : `${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone}`})`);
     lines.push(`  env file ${workspace.envFilePath}: ${workspace.envFileKeys.join(', ') || '(no secrets)'}`);
     lines.push(`  ${quoteArgv(workspace.dockerRun)}`);
     lines.push('');

@@ -42,7 +42,8 @@ async function removeUnderLock({ service, destination }: ServiceScope, names: re
       run: async ({ name }, step): Promise<RemoveResult> => {
         const entry = deployments[name];
         if (!entry) return { name, removed: true };
-        const keepVm = sharedWithStaying(entry);
+        // Own hosts stay whatever happens: only the container and its files go.
+        const keepVm = deps.provider.ownHosts === true || sharedWithStaying(entry);
         if (entry.vm_ip && (keepVm || entry.status === 'running')) {
           step('container.remove');
           await removeContainer(entry, keepVm, deps).catch((error: unknown) => {
@@ -75,9 +76,14 @@ async function removeUnderLock({ service, destination }: ServiceScope, names: re
   );
 }
 
-/** Removes the container and its env file (which holds secrets) when the VM stays; stops it otherwise. */
+/**
+ * Removes the container and, when the VM stays, its env file (which holds secrets); on an own host also the
+ * workspace folder, since no VM deletion will take it.
+ */
 async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDeps): Promise<void> {
   const { executor } = await deps.connector.connect(entry.vm_ip!, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.remove });
   await executor.run(dockerRemove(entry.container_name));
-  if (keepVm) await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env', entry.container_name]);
+  if (!keepVm) return;
+  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env', entry.container_name]);
+  if (deps.provider.ownHosts) await executor.run(['sh', '-c', 'rm -rf "$HOME/.kamal-dev/workspaces/$1"', 'rm-workspace', entry.container_name]);
 }

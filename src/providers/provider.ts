@@ -27,6 +27,8 @@ export interface CreateVmRequest {
   sshPublicKey: string;
   /** Every label (see ./labels.ts), including the request label that makes the create duplicate-safe. */
   labels: Record<string, string>;
+  /** The workspace's number (1, 2, ...) when each workspace has a VM of its own: how own hosts are chosen. */
+  index?: number;
 }
 
 export interface Plan {
@@ -45,6 +47,8 @@ export interface CostEstimate {
   /** hourly x hoursPerMonth: a month as the provider bills it. */
   monthly: number;
   hoursPerMonth: number;
+  /** Nothing is paid through kamal-dev: the workspaces go to the user's own hosts. */
+  ownHosts?: boolean;
 }
 
 /**
@@ -74,6 +78,12 @@ export interface Placement {
 
 export interface Provider {
   readonly placement: Placement;
+  /**
+   * true: the VMs are the user's own machines (the `ssh` provider). kamal-dev never creates, starts or destroys
+   * them: createVm only chooses one, `remove` removes containers and their files, no create is looked up by
+   * its request label, and there is no cost to confirm. Absent means false.
+   */
+  readonly ownHosts?: boolean;
   /** Where people can read the provider's prices (shown when the price list cannot be read). */
   readonly pricingUrl: string;
   readonly stoppedBilling: StoppedBilling;
@@ -142,5 +152,7 @@ export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
   credentialKeys: readonly string[];
   /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
   placement(config: z.infer<S>): Placement;
+  /** Per host address, the SSH user and port where they differ from ssh.user and ssh.port (own hosts). */
+  sshTargets?(config: z.infer<S>): Record<string, { user?: string; port?: number }>;
   create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Placement, ProviderDefinition } from './provider.js';
+import { hetzner } from './hetzner/index.js';
+import { ssh } from './ssh/index.js';
 import { upcloud } from './upcloud/index.js';
 
-const DEFINITIONS = { upcloud } as const;
+const DEFINITIONS = { upcloud, hetzner, ssh } as const;
 
 type Schema = (typeof DEFINITIONS)[keyof typeof DEFINITIONS]['schema'];
 export type ProviderConfig = z.infer<Schema>;
@@ -31,6 +33,11 @@ export function providerDefinition(type: ProviderType): ProviderDefinition {
 /** Where new VMs go for this `provider:` configuration. */
 export function placementOf(config: ProviderConfig): Placement {
   return providerDefinition(config.type).placement(config);
+}
+
+/** Where SSH goes for each host address of this configuration, when the provider says (see ProviderDefinition). */
+export function sshTargetsOf(config: ProviderConfig): Record<string, { user?: string; port?: number }> {
+  return providerDefinition(config.type).sshTargets?.(config) ?? {};
 }
 
 /** The keys `provider:` may have for `type`, for "did you mean" hints. */

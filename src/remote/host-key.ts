@@ -11,20 +11,37 @@ export class HostKeyMismatchError extends ConnectionError {
   override name = 'HostKeyMismatchError';
 }
 
-/** Records the host key a handshake presents and, when one is pinned, refuses any other. */
+/**
+ * Records the host key a handshake presents and, when one is pinned, refuses any other. Without a pinned key,
+ * `known` (the user's known_hosts keys for the host) is the set of keys accepted, when it is not empty.
+ */
 export class HostKeyCheck {
   seen: string | undefined;
 
-  constructor(private readonly pinned: string | undefined) {}
+  constructor(
+    private readonly pinned: string | undefined,
+    private readonly known: readonly string[] = [],
+  ) {}
 
   readonly verify = (keyBlob: Buffer): boolean => {
     this.seen = fingerprint(keyBlob);
-    return this.pinned === undefined || this.seen === this.pinned;
+    return this.#accepted(this.seen);
   };
+
+  #accepted(key: string): boolean {
+    if (this.pinned !== undefined) return key === this.pinned;
+    return this.known.length === 0 || this.known.includes(key);
+  }
 
   /** The error for a refused key, or undefined when the key was accepted (or never seen). */
   mismatch(target: string): HostKeyMismatchError | undefined {
-    if (this.pinned === undefined || this.seen === undefined || this.seen === this.pinned) return undefined;
+    if (this.seen === undefined || this.#accepted(this.seen)) return undefined;
+    if (this.pinned === undefined) {
+      return new HostKeyMismatchError(
+        `${target}: host key not in ~/.ssh/known_hosts: known ${this.known.join(', ')}, server presented ${this.seen}; refusing to connect`,
+        { hint: 'If the host was really reinstalled, update its line in ~/.ssh/known_hosts (ssh-keygen -R HOST); otherwise something is intercepting the connection.' },
+      );
+    }
     return new HostKeyMismatchError(
       `${target}: host key changed: pinned ${this.pinned}, server presented ${this.seen}; refusing to connect`,
       {

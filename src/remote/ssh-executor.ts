@@ -17,6 +17,8 @@ export interface SshConnectOptions extends AuthSources {
   name?: string;
   /** `SHA256:...` as pinned in the state: any other host key is refused. */
   pinnedHostKey?: string;
+  /** Without a pinned key: the keys the user's known_hosts lists for the host; when not empty, any other is refused. */
+  knownHostKeys?: readonly string[];
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   /** Called after every command (for --verbose) with the command line, secrets redacted. */
@@ -39,7 +41,7 @@ export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' 
 export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
   const auth = await resolveAuth(options);
   const target = describeTarget(options);
-  const hostKeys = new HostKeyCheck(options.pinnedHostKey);
+  const hostKeys = new HostKeyCheck(options.pinnedHostKey, options.knownHostKeys);
   const client = new ssh2.Client();
   await new Promise<void>((resolve, reject) => {
     const settle = (error?: Error) => {

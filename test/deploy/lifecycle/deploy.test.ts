@@ -44,6 +44,7 @@ describe('deploy of fresh workspaces', () => {
           sshUser: 'root',
           sshPublicKey: SSH_PUBLIC_KEY,
           labels: { [MANAGED_BY_LABEL]: 'kamal-dev', [SERVICE_LABEL]: SERVICE, [WORKSPACE_LABEL]: name, [REQUEST_LABEL]: entry.request_id },
+          index: i + 1,
         },
       ]);
       expect(vm.labels[REQUEST_LABEL]).toBe(entry.request_id);

@@ -2,7 +2,7 @@ import type { BackendServer, VmBackend } from '../backend.js';
 import type { CreateSpec } from './create-request.js';
 import { ApiError } from './http-reply.js';
 import { ServerTable, upcloudUuid, type Label, type LabelFilter } from './rules.js';
-import { newServerRecord, type ServerRecord } from './server-record.js';
+import { newServerRecord, renderDetails, type ServerRecord } from './server-record.js';
 
 export type { LabelFilter };
 export interface ModifyChange {
@@ -41,6 +41,10 @@ export class Fleet {
 
   optionsOf(uuid: string): BackendServer['options'] | undefined {
     return this.options.get(uuid);
+  }
+
+  listing(): Record<string, unknown>[] {
+    return this.all().map((s) => ({ ...renderDetails(s), localcloud_options: this.optionsOf(s.uuid) }));
   }
 
   find(uuid: string): ServerRecord {
