@@ -37,6 +37,11 @@ export const VmsSchema = z.strictObject({
   spread: z.boolean().default(true),
 });
 
+export const PortsSchema = z.strictObject({
+  /** false: forwardPorts and appPort are published on the VM's loopback only, reached through `forward`. */
+  public: z.boolean().default(false),
+});
+
 export const NamingSchema = z.strictObject({
   pattern: z
     .string()
@@ -56,6 +61,7 @@ export const ConfigSchema = z.strictObject({
   defaults: DefaultsSchema.default({}),
   vms: VmsSchema.default(() => VmsSchema.parse({})),
   naming: NamingSchema.default(() => NamingSchema.parse({})),
+  ports: PortsSchema.default(() => PortsSchema.parse({})),
   build: notSupported,
   registry: notSupported,
   git: notSupported,
@@ -70,4 +76,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   defaults: Object.keys(DefaultsSchema.shape),
   vms: Object.keys(VmsSchema.shape),
   naming: Object.keys(NamingSchema.shape),
+  ports: Object.keys(PortsSchema.shape),
 };

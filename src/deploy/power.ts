@@ -1,7 +1,7 @@
 import { indexOfName } from '../config/naming.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
 import { check } from '../remote/check.js';
-import { runGroups } from './container.js';
+import { runHooks } from './hooks.js';
 import type { LifecycleDeps } from './ports.js';
 import { homeDir } from './remote-steps.js';
 import { runEach } from './runner.js';
@@ -39,10 +39,10 @@ export async function setPower(
         if (action === 'start') {
           // A name outside the naming pattern (renamed by hand) has no index of its own.
           const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
-          const { postStart } = bindWorkspace(service, { name, index, home: await homeDir(executor) }).lifecycle;
-          if (postStart.length > 0) {
+          const plan = bindWorkspace(service, { name, index, home: await homeDir(executor) });
+          if (plan.lifecycle.postStart.length > 0) {
             step('lifecycle.post-start');
-            await runGroups(executor, postStart, deps.signal);
+            await runHooks(executor, plan, ['postStart'], deps.signal);
           }
         }
         await deps.state.patch(name, { status: action === 'stop' ? 'stopped' : 'running', error: undefined });

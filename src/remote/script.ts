@@ -25,3 +25,8 @@ export function or(...argvs: readonly Argv[]): Argv {
 export function pipe(...argvs: readonly Argv[]): Argv {
   return compose('|', argvs);
 }
+
+/** Appends stdin to `path` (mode 0600, its folder created): the content never reaches a command line. */
+export function appendStdin(path: string): Argv {
+  return ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', path];
+}

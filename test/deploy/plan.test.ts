@@ -55,7 +55,7 @@ describe('deploy plan', () => {
     expect(fresh.workspaces.map((w) => w.vm.action)).toEqual(['create', 'reuse', 'reuse']);
     expect(fresh.newVms).toBe(1);
     const [first] = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER, spread: false }), fresh, '/root');
-    expect(first!.workspace.publish).toEqual(['3000']);
+    expect(first!.workspace.publish).toEqual(['127.0.0.1::3000']);
     const existing = run(2, { 'myapp-dev-1': entry('running') }, { vms: { spread: false } });
     expect(existing.workspaces.map((w) => w.vm.action)).toEqual(['reuse', 'reuse']);
     expect(existing.newVms).toBe(0);
