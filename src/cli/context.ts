@@ -53,6 +53,8 @@ export class Context {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** The command line as given (commander does not say where `--` was; exec and ssh need it). */
+  argv: readonly string[] = [];
   globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto' };
   readonly #init: ContextInit;
   #log: Logger | undefined;

@@ -116,3 +116,11 @@ export class CancelledError extends AppError {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** Ends the run with a remote command's own exit code (exec, ssh), which has already said what it had to. */
+export class CommandExit extends Error {
+  override name = 'CommandExit';
+  constructor(readonly code: number) {
+    super(`exited with ${code}`);
+  }
+}
