@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
     return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    if (error instanceof CommandExit) return ctx.signal.aborted ? ExitCode.interrupted : error.code;
+    if (error instanceof CommandExit) return error.code;
     return report(ctx, error);
   } finally {
     process.off('SIGINT', onSigint);

@@ -3,6 +3,8 @@ import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { makeConfigCommand } from './commands/config.js';
 import { makeDeployCommand } from './commands/deploy.js';
 import { makeExecCommand } from './commands/exec.js';
+import { makeForwardCommand } from './commands/forward.js';
+import { makeLogsCommand } from './commands/logs.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeListCommand } from './commands/list.js';
 import { makePowerCommand } from './commands/power.js';
@@ -26,6 +28,8 @@ const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
   (ctx) => makeExecCommand(ctx),
   (ctx) => makeSshCommand(ctx),
   (ctx) => makeSshConfigCommand(ctx),
+  (ctx) => makeLogsCommand(ctx),
+  (ctx) => makeForwardCommand(ctx),
 ];
 
 export function buildProgram(ctx: Context, version: string): Command {

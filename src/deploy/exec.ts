@@ -29,12 +29,22 @@ export interface ExecRow {
  * the remoteEnv file every `docker exec` of the plan reads. What exec, ssh and the ssh-config hosts share.
  */
 export async function attach(target: AttachTarget, service: ServicePlan, deps: Pick<LifecycleDeps, 'connector' | 'signal'>): Promise<{ executor: Executor; plan: WorkspacePlan }> {
-  const { entry } = target;
-  if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
-  const { executor } = await deps.connector.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.attach });
-  const plan = bindWorkspace(service, { name: target.name, index: target.index, home: await homeDir(executor) });
+  const { executor, plan } = await bindOnVm(target, service, deps);
   await executor.upload(plan.remoteEnvFile.path, plan.remoteEnvFile.content.reveal(), 0o600);
   return { executor, plan };
+}
+
+/** The connection to the workspace's VM (pinned host key) and its plan bound to the SSH user's home there. */
+export async function bindOnVm(target: AttachTarget, service: ServicePlan, deps: Pick<LifecycleDeps, 'connector' | 'signal'>): Promise<{ executor: Executor; plan: WorkspacePlan }> {
+  const executor = await connectTo(target, deps);
+  return { executor, plan: bindWorkspace(service, { name: target.name, index: target.index, home: await homeDir(executor) }) };
+}
+
+/** The connection to the workspace's VM, refusing any host key but the one pinned at deploy. */
+export async function connectTo(target: AttachTarget, deps: Pick<LifecycleDeps, 'connector' | 'signal'>): Promise<Executor> {
+  const { entry } = target;
+  if (!entry.vm_ip) throw new Error('no VM address recorded (deploy it first)');
+  return (await deps.connector.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.attach })).executor;
 }
 
 /**

@@ -117,7 +117,7 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-/** Ends the run with a remote command's own exit code (exec, ssh), which has already said what it had to. */
+/** Ends the run with this exit code, even after Ctrl-C: a remote command's own (exec, ssh), or forward's 0. */
 export class CommandExit extends Error {
   override name = 'CommandExit';
   constructor(readonly code: number) {

@@ -41,6 +41,8 @@ export interface Executor {
   /** Writes `content` to `path` with `mode`, creating parent folders; the mode is set before any content is written. */
   upload(path: string, content: string | Buffer, mode: number): Promise<void>;
   close(): Promise<void>;
+  /** A TCP connection from the host to `address:port` (its loopback, for a private port), tunnelled over SSH. */
+  forward?(address: string, port: number): Promise<NodeJS.ReadWriteStream>;
   /** Starts argv with stdin open (and a terminal when given), for a caller that streams it; the caller closes it. */
   open?(argv: Argv, terminal?: Terminal): Promise<RemoteStream>;
   /** Hides the run's secrets in text about to be shown (command lines, stderr); identity when absent. */

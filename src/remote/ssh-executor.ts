@@ -144,6 +144,20 @@ export class SshExecutor implements Executor {
     });
   }
 
+  forward(address: string, port: number): Promise<NodeJS.ReadWriteStream> {
+    this.#ensureAlive();
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, address, port, (error, channel) => {
+        if (error) return reject(new ConnectionError(`${this.target}: cannot reach ${address}:${port} on the host: ${error.message}`, { cause: error }));
+        // ssh2 leaves a channel open when its connection dies: end it with the connection.
+        const onLost = () => channel.destroy();
+        this.client.once('close', onLost);
+        channel.once('close', () => this.client.removeListener('close', onLost));
+        resolve(channel);
+      });
+    });
+  }
+
   async upload(path: string, content: string | Buffer, mode: number): Promise<void> {
     this.#ensureAlive();
     const sftp = await this.#openSftp();
