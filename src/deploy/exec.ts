@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { dockerExec, dockerKillMarked, EXEC_MARKER } from '../docker/commands.js';
+import { CancelledError } from '../lib/errors.js';
 import type { Argv } from '../remote/executor.js';
+import { stdinToFileThen } from '../remote/script.js';
 import type { Entry } from '../state/schema.js';
 import type { LifecycleDeps } from './ports.js';
 import { homeDir } from './remote-steps.js';
 import { runEach } from './runner.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
-import { bindWorkspace, workspaceExec, type ServicePlan, type WorkspacePlan } from './workspace.js';
+import { bindWorkspace, execOf, type ServicePlan, type WorkspacePlan } from './workspace.js';
 import type { Executor } from '../remote/executor.js';
 
 /** A running workspace as the state records it, with its index for `{index}` and the plan. */
@@ -47,9 +51,14 @@ export async function connectTo(target: AttachTarget, deps: Pick<LifecycleDeps, 
   return (await deps.connector.connect(entry.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.attach })).executor;
 }
 
+/** How long the processes of an interrupted exec get to be ended. */
+const KILL_TIMEOUT_MS = 10_000;
+
 /**
  * `docker exec` of each workspace's own argv in its container, all at once (bounded by `settings.concurrency`),
- * over the one connection per VM of the connector. Output goes to `onOutput` as it comes and into the rows.
+ * over the one connection per VM of the connector, one round trip each: the remoteEnv file is written from
+ * stdin by the same remote command that runs docker exec. Output goes to `onOutput` as it comes and into the
+ * rows. On Ctrl-C every process the command started in the container is ended (docs/commands.md#exec).
  */
 export async function execEach(
   targets: readonly AttachTarget[],
@@ -58,15 +67,26 @@ export async function execEach(
   deps: LifecycleDeps,
   onOutput: (name: string, chunk: string, stream: 'stdout' | 'stderr') => void,
 ): Promise<ExecRow[]> {
+  const runId = randomUUID().slice(0, 8);
   return runEach(targets, deps, {
     run: async (target): Promise<ExecRow> => {
-      const { executor, plan } = await attach(target, service, deps);
+      const executor = await connectTo(target, deps);
+      // Every SSH command starts in the user's home: the plan's paths are relative to it (no round trip to find it).
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home: '.' });
+      const marker = `${runId}-${target.index}`;
+      const exec = dockerExec({ ...execOf(plan), env: [[EXEC_MARKER, marker]], argv: argvOf(target) });
       const started = performance.now();
-      const result = await executor.run(workspaceExec(plan, argvOf(target)), {
-        signal: deps.signal,
-        onOutput: (chunk, stream) => onOutput(target.name, chunk, stream),
-      });
-      return { name: target.name, exit_code: result.exitCode, stdout: result.stdout, stderr: result.stderr, duration_ms: Math.round(performance.now() - started) };
+      try {
+        const result = await executor.run(stdinToFileThen(plan.remoteEnvFile.path, exec), {
+          stdin: plan.remoteEnvFile.content.reveal(),
+          signal: deps.signal,
+          onOutput: (chunk, stream) => onOutput(target.name, chunk, stream),
+        });
+        return { name: target.name, exit_code: result.exitCode, stdout: result.stdout, stderr: result.stderr, duration_ms: Math.round(performance.now() - started) };
+      } catch (error) {
+        if (error instanceof CancelledError) await executor.run(dockerKillMarked(plan.containerName, plan.remoteUser, marker), { signal: AbortSignal.timeout(KILL_TIMEOUT_MS) }).catch(() => undefined);
+        throw error;
+      }
     },
     done: (row) => ({ outcome: row.exit_code === 0 ? 'ok' : 'failed', summary: `exit ${row.exit_code}` }),
     failed: (target, failure) => ({ name: target.name, exit_code: null, stdout: '', stderr: '', duration_ms: 0, error: failure.message }),

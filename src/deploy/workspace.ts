@@ -7,7 +7,7 @@ import { planPorts, type PortPlan } from '../devcontainer/ports.js';
 import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
-import { dockerExec } from '../docker/commands.js';
+import { dockerExec, type ExecOptions } from '../docker/commands.js';
 import { envFileContent, envFileKey, remoteEnvFileContent } from '../docker/env-file.js';
 import { SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { dockerRun, type RunOptions } from '../docker/run.js';
@@ -99,16 +99,14 @@ export interface WorkspacePlan {
   lifecycleLog: string;
 }
 
-/** `docker exec` of `argv` in the workspace as its lifecycle commands run: remoteUser, workspaceFolder, remoteEnv. */
+/** How the workspace's commands are exec'd, as its lifecycle commands are: remoteUser, workspaceFolder, remoteEnv. */
+export function execOf(plan: WorkspacePlan): Omit<ExecOptions, 'argv'> {
+  return { container: plan.containerName, user: plan.remoteUser, workdir: plan.workspaceFolder, envFile: plan.remoteEnvFile.path };
+}
+
+/** `docker exec` of `argv` in the workspace (see execOf). */
 export function workspaceExec(plan: WorkspacePlan, argv: Argv, terminal: { interactive?: boolean; tty?: boolean } = {}): Argv {
-  return dockerExec({
-    container: plan.containerName,
-    user: plan.remoteUser,
-    workdir: plan.workspaceFolder,
-    envFile: plan.remoteEnvFile.path,
-    ...terminal,
-    argv,
-  });
+  return dockerExec({ ...execOf(plan), ...terminal, argv });
 }
 
 function hashOf(argv: Argv, envFileKeys: readonly string[]): string {

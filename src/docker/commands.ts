@@ -84,3 +84,16 @@ export function dockerLogs(o: LogsOptions): Argv {
     o.container,
   ];
 }
+
+/** The variable that marks every process of one `kamal-dev exec` in a container, so Ctrl-C can end them all. */
+export const EXEC_MARKER = 'KAMAL_DEV_EXEC';
+
+/**
+ * Ends, with SIGTERM, every process in the container whose environment carries `EXEC_MARKER=<marker>` (the
+ * command and all it started: the variable is inherited), as the user that started them. Ending the docker
+ * client on the VM does not end what it started in the container (docs/commands.md#exec).
+ */
+export function dockerKillMarked(container: string, user: string | undefined, marker: string): Argv {
+  const script = 'for f in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$f" 2>/dev/null | grep -qx "$0"; then p=${f#/proc/}; kill -TERM "${p%/environ}" 2>/dev/null; fi; done; exit 0';
+  return ['docker', 'exec', ...(user === undefined ? [] : ['-u', user]), container, '/bin/sh', '-c', script, `${EXEC_MARKER}=${marker}`];
+}

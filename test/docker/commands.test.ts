@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerExec, dockerInspect, dockerLogs, dockerPs, dockerPull, dockerRemove, dockerStart, dockerStop, parsePsNames } from '../../src/docker/commands.js';
+import { dockerExec, dockerInspect, dockerKillMarked, dockerLogs, dockerPs, dockerPull, dockerRemove, dockerStart, dockerStop, parsePsNames } from '../../src/docker/commands.js';
 import { envFileContent, envFileKey, remoteEnvFileContent } from '../../src/docker/env-file.js';
 import { parseInspect } from '../../src/docker/inspect.js';
 import { Secret } from '../../src/lib/secret.js';
@@ -16,6 +16,13 @@ describe('docker argv builders', () => {
     expect(quoteArgv(dockerExec({ container: 'app-1', user: 'dev', workdir: '/w', envFile: '/root/.kamal-dev/env/app-1.remote.env', interactive: true, tty: true, argv: ['sh', '-c', `echo "$(id)" 'x'`] }))).toBe(
       `docker exec -i -t -u dev -w /w --env-file /root/.kamal-dev/env/app-1.remote.env app-1 sh -c 'echo "$(id)" '\\''x'\\'''`,
     );
+  });
+
+  it('kill of an interrupted exec: every process carrying its marker, as its user', () => {
+    expect(quoteArgv(dockerKillMarked('app-1', 'dev', 'ab12-3'))).toBe(
+      `docker exec -u dev app-1 /bin/sh -c 'for f in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$f" 2>/dev/null | grep -qx "$0"; then p=\${f#/proc/}; kill -TERM "\${p%/environ}" 2>/dev/null; fi; done; exit 0' KAMAL_DEV_EXEC=ab12-3`,
+    );
+    expect(dockerKillMarked('app-1', undefined, 'x').slice(0, 3)).toEqual(['docker', 'exec', 'app-1']);
   });
 
   it('logs: follow, tail, since, then the container', () => {

@@ -179,6 +179,17 @@ describeIf(requirements(), 'end to end on the local cloud: exec, ssh, ssh-config
       expect(NAMES.map((n) => acceptedSshLogins(ips[n]!))).toEqual(before);
     });
 
+    await step('Ctrl-C ends exec --all: the remote commands end (and all they started), exit 130', async () => {
+      const sleeping = () => execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((line) => line.trim() === 'sleep 291').length;
+      const exec = spawnCli(project, ['exec', '--all', '--', 'sh', '-c', 'echo started; sleep 291; echo never']);
+      await waitForText(exec.stdout, (t) => (t.match(/\| started$/gm) ?? []).length === 5, 60_000, 'five "started" lines');
+      expect(sleeping()).toBe(5);
+      exec.child.kill('SIGINT');
+      expect(await exec.exit).toBe(130);
+      await waitForText(() => String(sleeping()), (n) => n === '0', 15_000, 'no "sleep 291" left');
+      expect(exec.stdout()).not.toContain('never');
+    });
+
     const version = (await run(['exec', 'e2e-dev-1', '--', 'cat', '/etc/kamal-dev-test-version'])).stdout.trim();
 
     await step('ssh under a real terminal (tmux): a typed command runs in the container, read back from the pane', async () => {
@@ -298,6 +309,17 @@ describeIf(requirements(), 'end to end on the local cloud: exec, ssh, ssh-config
       expect(r.stdout).toContain('replaced');
       expect(await get(`http://${ips['e2e-dev-2']!}:8080/`)).toContain('kamal-dev test workspace');
     });
+    await step('a workspace that is not running: exec NAME exits 1 naming its status; --all skips it', async () => {
+      expect((await run(['stop', 'e2e-dev-4'])).code).toBe(0);
+      const one = await run(['exec', 'e2e-dev-4', '--', 'true']);
+      expect(one.code).toBe(1);
+      expect(one.stderr.split('\n')[0]).toBe('ERROR: exec: workspace e2e-dev-4 is stopped, not running');
+      const all = await run(['exec', '--all', '--format', 'json', '--', 'echo', '{name}']);
+      expect(all.code, all.stderr).toBe(0);
+      expect(all.stderr).toContain('e2e-dev-4: skipped (stopped)');
+      expect((JSON.parse(all.stdout) as { name: string }[]).map((r) => r.name)).toEqual(['e2e-dev-1', 'e2e-dev-2', 'e2e-dev-3', 'e2e-dev-5']);
+    });
+
     await step('ssh refuses a VM whose host key changed, and says why', async () => {
       const keyFile = `${vmOf(ips['e2e-dev-5']!).dir}/ssh/host_ed25519`;
       rmSync(keyFile);
