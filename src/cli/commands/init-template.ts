@@ -40,6 +40,11 @@ vms:
 
 naming:
   pattern: "{service}-{index}"   # also {index:03}
+
+# forwardPorts/appPort are published on the VM's loopback only, reached with kamal-dev forward.
+# public: true publishes them on every interface: anyone can reach them at the VM's public address.
+# ports:
+#   public: true
 `;
 }
 
