@@ -38,9 +38,3 @@ export async function runningTargets(ctx: Context, command: string, selection: {
   }
   return { targets, skipped };
 }
-
-/** The words after `--` on the command line (commander keeps them as operands without saying where `--` was). */
-export function wordsAfterDoubleDash(rawArgs: readonly string[]): string[] | undefined {
-  const at = rawArgs.indexOf('--');
-  return at < 0 ? undefined : rawArgs.slice(at + 1);
-}

@@ -60,6 +60,7 @@ describe('kamal-dev config', () => {
       defaults: { cpus: 2, memory: '4g' },
       vms: { count: 3, spread: true },
       naming: { pattern: '{service}-{index}' },
+      ports: { public: false },
     });
   });
 

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
-import { wordsAfterDoubleDash } from '../targets.js';
+import { wordsAfterDoubleDash } from '../../lib/argv.js';
 
 export interface ExecOptions {
   name: string | undefined;
