@@ -1,6 +1,6 @@
 import { execEach, type AttachTarget } from '../../deploy/exec.js';
 import { expandPlaceholders } from '../../deploy/placeholders.js';
-import { CommandExit, UsageError } from '../../lib/errors.js';
+import { CommandExit, OperationFailedError, UsageError } from '../../lib/errors.js';
 import { PrefixedOutput } from '../../ui/prefixed.js';
 import { loadAttachPlan } from '../attach-plan.js';
 import type { Context } from '../context.js';
@@ -23,6 +23,7 @@ export async function execAction(ctx: Context, o: ExecOptions): Promise<void> {
   for (const t of targets) argvOf(t); // an unknown placeholder fails here, before anything starts
   if (o.interactive || o.tty) return (await import('./attach-action.js')).attachInteractive(ctx, targets[0]!, argvOf(targets[0]!), { tty: o.tty, postAttach: false });
   for (const s of skipped) ctx.log.warn(`${s.name}: skipped (${s.status})`);
+  if (targets.length === 0) throw new OperationFailedError('exec: no workspace is running');
   const { service, allSecrets } = await loadAttachPlan(ctx);
   const prefixed = new PrefixedOutput(ctx.io, targets.map((t) => t.name), ctx.colour);
   const onOutput = (name: string, chunk: string, stream: 'stdout' | 'stderr') => {
