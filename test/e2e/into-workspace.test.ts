@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { acceptedSshLogins, vmOf } from '../../bench/lib/local-cloud.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, SECRET, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
 
@@ -130,6 +130,11 @@ describeIf(requirements(), 'end to end on the local cloud: exec, ssh, ssh-config
       expect((await project.ssh(ips['e2e-dev-2']!, 'ls /tmp /root')).stdout).not.toContain('pwned');
     });
 
+    await step('exec -i forwards stdin (through OpenSSH, host key pinned)', async () => {
+      const r = await runCli(['exec', '-i', 'e2e-dev-1', '--', 'sh', '-c', 'tr a-z A-Z; exit 4'], { cwd: project.dir, env: project.env, input: 'piped through\n', timeoutMs: 60_000 });
+      expect([r.code, r.stdout], r.stderr).toEqual([4, 'PIPED THROUGH\n']);
+    });
+
     await step('exec --all: prefixed lines from all 5, {index} and {name} expanded, one SSH login per VM', async () => {
       const before = Object.fromEntries(NAMES.map((n) => [n, acceptedSshLogins(ips[n]!)]));
       const r = await run(['exec', '--all', '--', 'sh', '-c', 'echo "task issue-{index} on {name} {{literal}}"; echo warn-{index} >&2']);
@@ -161,6 +166,9 @@ describeIf(requirements(), 'end to end on the local cloud: exec, ssh, ssh-config
         [['exec', '--all', '--', 'echo', '{nme}'], 2, /unknown placeholder "\{nme\}"/],
         [['exec', '--all', '--parallel', '0', '--', 'true'], 2, /--parallel must be a whole number/],
         [['ssh', 'nope'], 2, /no workspace named "nope"/],
+        [['ssh-config', 'e2e-dev-1', 'nope'], 2, /no workspace named "nope"/],
+        [['forward', 'nope'], 2, /no workspace named "nope"/],
+        [['exec', '--all', '-i', '--', 'cat'], 2, /-i works with one workspace, not --all/],
         [['logs', 'nope'], 2, /no workspace named "nope"/],
         [['ssh', 'e2e-dev-1', 'extra'], 2, /one workspace NAME, then -- before a command/],
         [['ssh', 'e2e-dev-1', '--'], 2, /no command after --/],
