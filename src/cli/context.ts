@@ -86,6 +86,8 @@ export class Context {
   command = '';
   /** The program's command names (set by buildProgram), which aliases may not shadow. */
   commandNames: readonly string[] = [];
+  /** The command line as given (commander does not say where `--` was; exec and ssh need it). */
+  argv: readonly string[] = [];
   globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto', destination: undefined, skipHooks: false };
   readonly #init: ContextInit;
   #log: Logger | undefined;

@@ -2,10 +2,15 @@ import { Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { makeConfigCommand } from './commands/config.js';
 import { makeDeployCommand } from './commands/deploy.js';
+import { makeExecCommand } from './commands/exec.js';
+import { makeForwardCommand } from './commands/forward.js';
+import { makeLogsCommand } from './commands/logs.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeListCommand } from './commands/list.js';
 import { makePowerCommand } from './commands/power.js';
 import { makeRemoveCommand } from './commands/remove.js';
+import { makeSshCommand } from './commands/ssh.js';
+import { makeSshConfigCommand } from './commands/ssh-config.js';
 import { makeStatusCommand } from './commands/status.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
@@ -20,6 +25,11 @@ const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
   (ctx) => makePowerCommand(ctx, 'stop'),
   (ctx) => makePowerCommand(ctx, 'start'),
   (ctx) => makeRemoveCommand(ctx),
+  (ctx) => makeExecCommand(ctx),
+  (ctx) => makeSshCommand(ctx),
+  (ctx) => makeSshConfigCommand(ctx),
+  (ctx) => makeLogsCommand(ctx),
+  (ctx) => makeForwardCommand(ctx),
 ];
 
 export function buildProgram(ctx: Context, version: string): Command {

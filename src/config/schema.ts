@@ -39,6 +39,11 @@ export const VmsSchema = z.strictObject({
   spread: z.boolean().default(true),
 });
 
+export const PortsSchema = z.strictObject({
+  /** false: forwardPorts and appPort are published on the VM's loopback only, reached through `forward`. */
+  public: z.boolean().default(false),
+});
+
 export const NamingSchema = z.strictObject({
   pattern: z
     .string()
@@ -73,6 +78,7 @@ export const ConfigSchema = z.strictObject({
     })
     .optional(),
   idle_timeout: idleTimeout.default(0),
+  ports: PortsSchema.default(() => PortsSchema.parse({})),
   build: notSupported,
   registry: notSupported,
   git: notSupported,
@@ -87,4 +93,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   defaults: Object.keys(DefaultsSchema.shape),
   vms: Object.keys(VmsSchema.shape),
   naming: Object.keys(NamingSchema.shape),
+  ports: Object.keys(PortsSchema.shape),
 };

@@ -1,7 +1,7 @@
 import { indexOfName } from '../config/naming.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
 import { check } from '../remote/check.js';
-import { runGroups } from './container.js';
+import { runHooks } from './hooks.js';
 import type { LifecycleDeps } from './ports.js';
 import { ensureIdleWatcher } from './idle-install.js';
 import { homeDir } from './remote-steps.js';
@@ -61,10 +61,10 @@ export async function setPower(
           // A name outside the naming pattern (renamed by hand) has no index of its own.
           const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
           const home = await homeDir(executor);
-          const { postStart } = bindWorkspace(service, { name, index, home }).lifecycle;
-          if (postStart.length > 0) {
+          const plan = bindWorkspace(service, { name, index, home });
+          if (plan.lifecycle.postStart.length > 0) {
             step('lifecycle.post-start');
-            await runGroups(executor, postStart, deps.signal);
+            await runHooks(executor, plan, ['postStart'], deps.signal);
           }
           // A VM without systemd loses its watcher loop when it stops (docs/configuration.md#idle-timeout).
           if (service.config.config.idle_timeout > 0) {

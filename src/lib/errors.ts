@@ -125,3 +125,11 @@ export class CancelledError extends AppError {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** Ends the run with this exit code, even after Ctrl-C: a remote command's own (exec, ssh), or forward's 0. */
+export class CommandExit extends Error {
+  override name = 'CommandExit';
+  constructor(readonly code: number) {
+    super(`exited with ${code}`);
+  }
+}

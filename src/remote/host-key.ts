@@ -6,6 +6,12 @@ export function fingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
+/** `ssh-ed25519 AAAA…`: the blob starts with its type as an SSH string (RFC 4253 §6.6). */
+export function publicKeyText(keyBlob: Buffer): string {
+  const length = keyBlob.length >= 4 ? keyBlob.readUInt32BE(0) : 0;
+  return `${keyBlob.subarray(4, 4 + length).toString('ascii')} ${keyBlob.toString('base64')}`;
+}
+
 /** The server presented a host key other than the pinned one: never retried. */
 export class HostKeyMismatchError extends ConnectionError {
   override name = 'HostKeyMismatchError';
@@ -17,6 +23,8 @@ export class HostKeyMismatchError extends ConnectionError {
  */
 export class HostKeyCheck {
   seen: string | undefined;
+  /** The key itself as a known_hosts line has it: `<type> <base64>`. */
+  publicKey: string | undefined;
 
   constructor(
     private readonly pinned: string | undefined,
@@ -25,6 +33,7 @@ export class HostKeyCheck {
 
   readonly verify = (keyBlob: Buffer): boolean => {
     this.seen = fingerprint(keyBlob);
+    this.publicKey = publicKeyText(keyBlob);
     return this.#accepted(this.seen);
   };
 

@@ -61,6 +61,7 @@ describe('kamal-dev config', () => {
       vms: { count: 3, spread: true },
       naming: { pattern: '{service}-{index}' },
       idle_timeout: 0,
+      ports: { public: false },
     });
   });
 

@@ -1,3 +1,4 @@
+import { appendStdin } from '../../src/remote/script.js';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { bindWorkspace, type ServicePlan, type WorkspacePlan } from '../../src/deploy/workspace.js';
@@ -58,6 +59,8 @@ export interface ExecRecord {
   user: string | undefined;
   workdir: string | undefined;
   env: string[];
+  /** `--env-file`: where remoteEnv comes from. */
+  envFile: string | undefined;
   argv: string[];
 }
 
@@ -194,15 +197,24 @@ export class DockerHost implements ScriptedHost {
         { argv: ['mkdir', '-p', `${this.home}/.kamal-dev/workspaces/${name}`], result: (argv) => this.#mkdir(argv.slice(2)) },
         { argv: prefix('docker', 'run', '--detach', '--name', name), result: (argv) => (options.runFails ? { ...options.runFails } : this.#run(argv)) },
       );
-      if (!options.runFails) {
-        const { onCreate, updateContent, postCreate, postStart } = plan.lifecycle;
-        for (const command of [onCreate, updateContent, postCreate, postStart].flat(2)) {
-          script.push({ argv: command.argv, result: (argv) => this.#exec(argv) });
-        }
-      }
+      if (!options.runFails) script.push(...this.#hooks(plan, ['onCreate', 'updateContent', 'postCreate']), ...this.#hooks(plan, ['postStart']));
     }
     this.executor.expect(...script);
     return plan;
+  }
+
+  /**
+   * What src/deploy/hooks.ts runs for `hooks` of the plan: the remoteEnv file uploaded (0600) once, then per group
+   * its commands and one append of their output to the workspace's lifecycle log.
+   */
+  #hooks(plan: WorkspacePlan, hooks: readonly (keyof WorkspacePlan['lifecycle'])[]): Expectation[] {
+    const groups = hooks.flatMap((hook) => plan.lifecycle[hook]);
+    if (groups.length === 0) return [];
+    this.executor.expectUpload(plan.remoteEnvFile.path, 0o600);
+    return groups.flatMap((group): Expectation[] => [
+      ...group.map((command): Expectation => ({ argv: command.argv, result: (argv) => this.#exec(argv) })),
+      { argv: appendStdin(plan.lifecycleLog), result: ok('') },
+    ]);
   }
 
   /** Scripts `remove` of a workspace: `docker rm -f`, and the env file's removal when the VM stays. */
@@ -232,7 +244,7 @@ export class DockerHost implements ScriptedHost {
     this.executor.expect(
       { argv: ['docker', 'start', workspace.name], result: () => this.#start(workspace.name) },
       { argv: ['sh', '-c', 'printf %s "$HOME"'], result: ok(this.home) },
-      ...plan.lifecycle.postStart.flat().map((command): Expectation => ({ argv: command.argv, result: (argv) => this.#exec(argv) })),
+      ...this.#hooks(plan, ['postStart']),
     );
     return plan;
   }
@@ -387,9 +399,12 @@ export class DockerHost implements ScriptedHost {
     this.images.set(image, container.imageId);
     this.containers.set(name, container);
     for (const spec of publish) {
-      const [hostPart, containerPart] = spec.includes(':') ? [spec.slice(0, spec.lastIndexOf(':')), spec.slice(spec.lastIndexOf(':') + 1)] : [undefined, spec];
-      const key = containerPart!.includes('/') ? containerPart! : `${containerPart}/tcp`;
-      const hostPort = hostPart === undefined ? this.#nextPort++ : Number(hostPart);
+      // docker's forms: CONTAINER, HOST:CONTAINER, IP:HOST:CONTAINER and IP::CONTAINER (an empty host part: docker picks).
+      const parts = spec.split(':');
+      const containerPart = parts.at(-1)!;
+      const hostPart = parts.length === 1 ? '' : parts.at(-2)!;
+      const key = containerPart.includes('/') ? containerPart : `${containerPart}/tcp`;
+      const hostPort = hostPart === '' ? this.#nextPort++ : Number(hostPart);
       const taken = [...this.containers.values()].some((c) => c !== container && c.status === 'running' && [...c.published.values()].includes(hostPort));
       if (taken) {
         return runError(
@@ -525,7 +540,7 @@ export class DockerHost implements ScriptedHost {
   }
 
   #exec(argv: Argv): Partial<ExecResult> {
-    const record: ExecRecord = { container: '', user: undefined, workdir: undefined, env: [], argv: [] };
+    const record: ExecRecord = { container: '', user: undefined, workdir: undefined, env: [], envFile: undefined, argv: [] };
     let i = 2;
     for (; i < argv.length; i++) {
       const word = argv[i]!;
@@ -533,6 +548,7 @@ export class DockerHost implements ScriptedHost {
       if (word === '-u') record.user = argv[++i];
       else if (word === '-w') record.workdir = argv[++i];
       else if (word === '-e') record.env.push(argv[++i]!);
+      else if (word === '--env-file') record.envFile = argv[++i];
       else break;
     }
     record.container = argv[i] ?? '';

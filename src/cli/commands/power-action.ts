@@ -4,7 +4,6 @@ import { buildServicePlan } from '../../deploy/workspace.js';
 import { CancelledError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
 import { loadPlanInputs } from '../../project/inputs.js';
-import { statePath } from '../../state/paths.js';
 import { confirm } from '../../ui/prompt.js';
 import type { Context } from '../context.js';
 import { failIfAny, selectWorkspaces, withSession } from '../session.js';
@@ -12,7 +11,7 @@ import type { PowerAction, PowerCommandOptions } from './power.js';
 
 /** stop --vm on a shared VM stops every workspace on it: said first, and asked unless --yes. */
 async function widenToSharedVms(ctx: Context, names: string[], yes: boolean): Promise<string[]> {
-  const { deployments } = await ctx.readState(statePath(ctx.cwd));
+  const { deployments } = await ctx.readState(ctx.stateFile());
   const all = onSameVms(deployments, names);
   const others = all.slice(names.length);
   if (others.length === 0) return names;

@@ -59,6 +59,7 @@ describe('deploy of fresh workspaces', () => {
   });
 
   it('runs exactly these commands on a plain Ubuntu VM with Docker, in this order', async () => {
+    const LOG_APPEND = ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', '/root/.kamal-dev/logs/myapp-dev-1.lifecycle.log'];
     const plan = service({ secrets: { DB_PASSWORD: 'hunter2' } });
     const h = await harness({ script: (host, vm) => host.expectDeploy(plan, workspaceOf(vm), 'create') });
 
@@ -83,13 +84,18 @@ describe('deploy of fresh workspaces', () => {
         '--restart', 'unless-stopped',
         '--mount', 'type=bind,source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspaces/myapp',
         '--env-file', '/root/.kamal-dev/env/myapp-dev-1.env',
-        '-p', '3000:3000',
+        '-p', '127.0.0.1:3000:3000',
         '--user', 'dev',
         '-w', '/workspaces/myapp',
         '--entrypoint', '/bin/sh', 'ubuntu:24.04', '-c', KEEP_ALIVE_SCRIPT, '-',
       ],
-      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', 'myapp-dev-1', '/bin/sh', '-c', 'npm ci'],
-      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', 'myapp-dev-1', 'npm', 'run', 'watch'],
+      // remoteEnv (none here) as the env file every exec reads; each hook's output appended to the lifecycle log.
+      { upload: '/root/.kamal-dev/env/myapp-dev-1.remote.env', mode: 0o600, content: '\n' },
+      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', '/root/.kamal-dev/env/myapp-dev-1.remote.env', 'myapp-dev-1', '/bin/sh', '-c', 'npm ci'],
+      LOG_APPEND,
+      { upload: '/root/.kamal-dev/env/myapp-dev-1.remote.env', mode: 0o600, content: '\n' },
+      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', '/root/.kamal-dev/env/myapp-dev-1.remote.env', 'myapp-dev-1', 'npm', 'run', 'watch'],
+      LOG_APPEND,
       ['docker', 'inspect', '--type', 'container', 'myapp-dev-1'],
     ]);
     const container = host.containers.get('myapp-dev-1')!;

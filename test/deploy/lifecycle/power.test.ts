@@ -43,14 +43,18 @@ describe('stop and start', () => {
       ['sh', '-c', 'printf %s "$HOME"'],
     ]);
     // The two commands of the object form run in parallel: in either order.
+    // remoteEnv reaches them through its own env file (never a command line); their output goes to the lifecycle log.
+    const remoteEnv = '/home/ubuntu/.kamal-dev/env/myapp-dev-1.remote.env';
+    expect(host.executor.uploads.at(-1)).toMatchObject({ path: remoteEnv, mode: 0o600, content: expect.stringContaining('RAILS_ENV=development') });
     expect(host.executor.argvs.slice(afterStop + 2).sort()).toEqual([
-      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '-e', 'RAILS_ENV=development', 'myapp-dev-1', '/bin/sh', '-c', 'tail -F log/development.log'],
-      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '-e', 'RAILS_ENV=development', 'myapp-dev-1', 'npm', 'run', 'watch'],
+      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', remoteEnv, 'myapp-dev-1', '/bin/sh', '-c', 'tail -F log/development.log'],
+      ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', remoteEnv, 'myapp-dev-1', 'npm', 'run', 'watch'],
+      ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', '/home/ubuntu/.kamal-dev/logs/myapp-dev-1.lifecycle.log'],
     ]);
     // Run in the started container.
-    expect(host.execs.slice(execs).map((e) => [e.container, e.user, e.workdir, e.env, e.argv[0]]).sort()).toEqual([
-      ['myapp-dev-1', 'dev', '/workspaces/myapp', ['RAILS_ENV=development'], '/bin/sh'],
-      ['myapp-dev-1', 'dev', '/workspaces/myapp', ['RAILS_ENV=development'], 'npm'],
+    expect(host.execs.slice(execs).map((e) => [e.container, e.user, e.workdir, e.envFile, e.argv[0]]).sort()).toEqual([
+      ['myapp-dev-1', 'dev', '/workspaces/myapp', remoteEnv, '/bin/sh'],
+      ['myapp-dev-1', 'dev', '/workspaces/myapp', remoteEnv, 'npm'],
     ]);
     const container = host.containers.get('myapp-dev-1')!;
     expect([container.status, container.startedAt]).toEqual(['running', h.clock.now]);

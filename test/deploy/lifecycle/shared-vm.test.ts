@@ -27,7 +27,7 @@ describe('vms.spread: false', () => {
     for (const name of NAMES) {
       const container = host.containers.get(name)!;
       // `-p 3000`: docker picks the host port, since several containers publish 3000 on one VM.
-      expect(container.runArgv.slice(container.runArgv.indexOf('-p'), container.runArgv.indexOf('-p') + 2)).toEqual(['-p', '3000']);
+      expect(container.runArgv.slice(container.runArgv.indexOf('-p'), container.runArgv.indexOf('-p') + 2)).toEqual(['-p', '127.0.0.1::3000']);
       const chosen = container.published.get('3000/tcp')!;
       hostPorts.push(chosen);
       expect(state.deployments[name]).toMatchObject({ status: 'running', vm_id: vm!.id, vm_ip: vm!.ip, ports: { '3000': chosen }, host_key: h.connector.hostKey(vm!.ip!) });
