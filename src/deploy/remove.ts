@@ -84,6 +84,7 @@ async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDep
   const { executor } = await deps.connector.connect(entry.vm_ip!, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.remove });
   await executor.run(dockerRemove(entry.container_name));
   if (!keepVm) return;
-  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env', entry.container_name]);
+  // Both env files hold values (the secrets, remoteEnv); the lifecycle log holds the hooks' output.
+  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', entry.container_name]);
   if (deps.provider.ownHosts) await executor.run(['sh', '-c', 'rm -rf "$HOME/.kamal-dev/workspaces/$1"', 'rm-workspace', entry.container_name]);
 }

@@ -28,31 +28,34 @@ async function parsed<T extends unknown[]>(make: (ctx: Context, run: (ctx: Conte
 describe('exec, ssh, ssh-config, logs, forward: flags to options, without their actions', () => {
   it('exec: NAME or --all, the argv after -- untouched (options in it included)', async () => {
     expect(await parsed(makeExecCommand, ['ws-1', '--', 'sh', '-c', 'echo "$X"', '--all', '-t'])).toEqual([
-      { name: 'ws-1', all: false, format: 'text', parallel: undefined, interactive: false, tty: false, argv: ['sh', '-c', 'echo "$X"', '--all', '-t'] },
+      { name: 'ws-1', all: false, format: 'text', parallel: undefined, interactive: false, tty: false, start: false, argv: ['sh', '-c', 'echo "$X"', '--all', '-t'] },
     ]);
     expect(await parsed(makeExecCommand, ['--all', '--format', 'json', '--parallel', '3', '--', 'true'])).toEqual([
-      { name: undefined, all: true, format: 'json', parallel: 3, interactive: false, tty: false, argv: ['true'] },
+      { name: undefined, all: true, format: 'json', parallel: 3, interactive: false, tty: false, start: false, argv: ['true'] },
     ]);
     expect(await parsed(makeExecCommand, ['-it', 'ws-1', '--', 'bash'])).toEqual([
-      { name: 'ws-1', all: false, format: 'text', parallel: undefined, interactive: true, tty: true, argv: ['bash'] },
+      { name: 'ws-1', all: false, format: 'text', parallel: undefined, interactive: true, tty: true, start: false, argv: ['bash'] },
     ]);
     expect((await parsed(makeExecCommand, ['ws-1']))[0]).toMatchObject({ name: 'ws-1', argv: [] });
+    expect((await parsed(makeExecCommand, ['--start', 'ws-1', '--', 'true']))[0]).toMatchObject({ name: 'ws-1', start: true, argv: ['true'] });
     await expect(parsed(makeExecCommand, ['ws-1', 'ws-2', '--', 'true'])).rejects.toThrow('exec: one workspace NAME before --, not 2 (ws-1 ws-2)');
     await expect(parsed(makeExecCommand, ['--all', '--parallel', 'x', '--', 'true'])).rejects.toThrow('--parallel must be a whole number of at least 1, not "x"');
     await expect(parsed(makeExecCommand, ['--all', '--format', 'xml', '--', 'true'])).rejects.toThrow(/Allowed choices are text, json/);
   });
 
   it('ssh, ssh-config, logs, forward', async () => {
-    expect(await parsed(makeSshCommand, ['ws-1'])).toEqual([{ name: 'ws-1', vm: false, stdio: false, argv: undefined }]);
-    expect(await parsed(makeSshCommand, ['ws-1', '--vm', '--', 'sh', '-c', 'exit 5'])).toEqual([{ name: 'ws-1', vm: true, stdio: false, argv: ['sh', '-c', 'exit 5'] }]);
+    expect(await parsed(makeSshCommand, ['ws-1'])).toEqual([{ name: 'ws-1', vm: false, stdio: false, start: false, argv: undefined }]);
+    expect(await parsed(makeSshCommand, ['ws-1', '--vm', '--', 'sh', '-c', 'exit 5'])).toEqual([{ name: 'ws-1', vm: true, stdio: false, start: false, argv: ['sh', '-c', 'exit 5'] }]);
+    expect((await parsed(makeSshCommand, ['--start', 'ws-1']))[0]).toMatchObject({ name: 'ws-1', start: true });
     await expect(parsed(makeSshCommand, ['ws-1', '--'])).rejects.toThrow('ssh: no command after --');
     expect(await parsed(makeSshConfigCommand, [])).toEqual([[]]);
     expect(await parsed(makeSshConfigCommand, ['a', 'b'])).toEqual([['a', 'b']]);
     expect(await parsed(makeLogsCommand, ['ws-1', '-f', '-n', '20', '--since', '10m'])).toEqual([{ name: 'ws-1', follow: true, tail: 20, since: '10m', lifecycle: false }]);
     expect(await parsed(makeLogsCommand, ['ws-1', '--lifecycle'])).toEqual([{ name: 'ws-1', follow: false, tail: undefined, since: undefined, lifecycle: true }]);
     await expect(parsed(makeLogsCommand, ['ws-1', '--lifecycle', '--since', '1h'])).rejects.toThrow('logs: --since works with the container log, not --lifecycle');
-    expect(await parsed(makeForwardCommand, ['ws-1'])).toEqual([{ name: 'ws-1', ports: [] }]);
-    expect(await parsed(makeForwardCommand, ['ws-1', '3000', '5432:15432'])).toEqual([{ name: 'ws-1', ports: [{ remote: 3000, local: 3000 }, { remote: 5432, local: 15432 }] }]);
+    expect(await parsed(makeForwardCommand, ['ws-1'])).toEqual([{ name: 'ws-1', ports: [], start: false }]);
+    expect(await parsed(makeForwardCommand, ['ws-1', '--start'])).toEqual([{ name: 'ws-1', ports: [], start: true }]);
+    expect(await parsed(makeForwardCommand, ['ws-1', '3000', '5432:15432'])).toEqual([{ name: 'ws-1', ports: [{ remote: 3000, local: 3000 }, { remote: 5432, local: 15432 }], start: false }]);
   });
 
   it('forward: every port a number from 1 to 65535', () => {

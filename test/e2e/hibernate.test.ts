@@ -88,6 +88,18 @@ describeIf(requirements(), 'end to end on the local cloud: stop --vm, start, the
       expect(project.state()).toContain('vm_stopped_at:');
     });
 
+    await step('exec on a stopped workspace says how to start it; exec --start powers its VM on, starts it and runs the command', async () => {
+      const refused = await project.run(['exec', 'e2e-dev-1', '--', 'cat', '/workspace/notes.txt']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('workspace e2e-dev-1 is stopped, not running');
+      expect(refused.stderr).toContain('kamal-dev start e2e-dev-1, or exec --start e2e-dev-1');
+      const started = await project.run(['exec', '--start', 'e2e-dev-1', '--', 'cat', '/workspace/notes.txt']);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout).toBe('kept\n');
+      expect(await serverState(deployed['e2e-dev-1']!.vm_id)).toBe('started');
+      expect(await serverState(deployed['e2e-dev-2']!.vm_id)).toBe('stopped');
+    });
+
     await step('start --all powers the VMs on and brings the workspaces back with their files', async () => {
       const result = await project.run(['start', '--all']);
       expect(result.code, result.stderr).toBe(0);

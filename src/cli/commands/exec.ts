@@ -12,6 +12,8 @@ export interface ExecOptions {
   parallel: number | undefined;
   interactive: boolean;
   tty: boolean;
+  /** Start a stopped workspace first (its VM powered on where stopped). */
+  start: boolean;
   argv: string[];
 }
 
@@ -36,6 +38,7 @@ export function makeExecCommand(ctx: Context, run: ExecRun = execRun): Command {
     .option('--parallel <n>', 'at most N workspaces at once (default: all)', parallel)
     .option('-i, --interactive', 'forward stdin (one workspace)')
     .option('-t, --tty', 'allocate a terminal (one workspace, from a terminal)')
+    .option('--start', 'start stopped workspaces first (their VMs powered on where stopped)')
     .addHelpText(
       'after',
       examples([
@@ -45,7 +48,7 @@ export function makeExecCommand(ctx: Context, run: ExecRun = execRun): Command {
         'kamal-dev exec -it myapp-dev-1 -- bash',
       ]),
     );
-  return command.action((words: string[], options: { all?: boolean; format: 'text' | 'json'; parallel?: number; interactive?: boolean; tty?: boolean }) => {
+  return command.action((words: string[], options: { all?: boolean; format: 'text' | 'json'; parallel?: number; interactive?: boolean; tty?: boolean; start?: boolean }) => {
     const after = wordsAfterDoubleDash(ctx.argv) ?? [];
     const before = words.slice(0, words.length - after.length);
     if (before.length > 1) throw new UsageError(`exec: one workspace NAME before --, not ${before.length} (${before.join(' ')})`);
@@ -56,6 +59,7 @@ export function makeExecCommand(ctx: Context, run: ExecRun = execRun): Command {
       parallel: options.parallel,
       interactive: Boolean(options.interactive),
       tty: Boolean(options.tty),
+      start: Boolean(options.start),
       argv: after,
     });
   });

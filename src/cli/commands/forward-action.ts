@@ -18,7 +18,7 @@ const RECONNECT_DEADLINE_MS = 60_000;
  * port published on the VM's loopback. Runs until Ctrl-C, then exits 0.
  */
 export async function forwardAction(ctx: Context, o: ForwardOptions): Promise<void> {
-  const { targets } = await runningTargets(ctx, 'forward', { name: o.name });
+  const { targets } = await runningTargets(ctx, 'forward', { name: o.name, start: o.start });
   const target = targets[0]!;
   const { service, allSecrets } = await loadAttachPlan(ctx);
   const { config } = service;

@@ -13,6 +13,8 @@ export interface ForwardOptions {
   name: string;
   /** Empty: the workspace's forwardPorts and appPort. */
   ports: PortSpec[];
+  /** Start a stopped workspace first (its VM powered on where stopped). */
+  start: boolean;
 }
 
 export type ForwardRun = (ctx: Context, options: ForwardOptions) => Promise<void>;
@@ -38,6 +40,7 @@ export function makeForwardCommand(ctx: Context, run: ForwardRun = forwardRun): 
     .description("forward local ports (127.0.0.1) to a workspace's ports over SSH, until Ctrl-C")
     .argument('<name>', 'the workspace')
     .argument('[ports...]', "PORT or REMOTE:LOCAL (default: the workspace's forwardPorts and appPort)")
+    .option('--start', 'start the workspace first when it is stopped (its VM powered on where stopped)')
     .addHelpText('after', examples(['kamal-dev forward myapp-dev-1', 'kamal-dev forward myapp-dev-1 3000 5432:15432']))
-    .action((name: string, ports: string[]) => run(ctx, { name, ports: ports.map(parsePortSpec) }));
+    .action((name: string, ports: string[], options: { start?: boolean }) => run(ctx, { name, ports: ports.map(parsePortSpec), start: Boolean(options.start) }));
 }

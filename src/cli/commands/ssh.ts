@@ -9,6 +9,8 @@ export interface SshOptions {
   vm: boolean;
   /** Serve SSH on stdin/stdout into the container: the ProxyCommand of the `NAME.kamal-dev` host. */
   stdio: boolean;
+  /** Start a stopped workspace first (its VM powered on where stopped). */
+  start: boolean;
   /** The command to run instead of a shell; undefined: an interactive shell. */
   argv: string[] | undefined;
 }
@@ -24,13 +26,14 @@ export function makeSshCommand(ctx: Context, run: SshRun = sshRun): Command {
     .usage('[options] NAME [-- CMD [ARGS...]]')
     .argument('[words...]', 'the workspace NAME, then optionally -- and a command')
     .option('--vm', 'on the VM instead of in the container')
+    .option('--start', 'start the workspace first when it is stopped (its VM powered on where stopped)')
     .addOption(new Option('--stdio', 'serve SSH on stdin/stdout (the ProxyCommand that ssh-config writes)').hideHelp())
     .addHelpText('after', examples(['kamal-dev ssh myapp-dev-1', "kamal-dev ssh myapp-dev-1 -- sh -c 'exit 5'   # exits 5", 'kamal-dev ssh myapp-dev-1 --vm']))
-    .action((words: string[], options: { vm?: boolean; stdio?: boolean }) => {
+    .action((words: string[], options: { vm?: boolean; stdio?: boolean; start?: boolean }) => {
       const after = wordsAfterDoubleDash(ctx.argv);
       const before = words.slice(0, words.length - (after?.length ?? 0));
       if (before.length > 1) throw new UsageError(`ssh: one workspace NAME, then -- before a command (got ${before.join(' ')})`);
       if (after !== undefined && after.length === 0) throw new UsageError('ssh: no command after --');
-      return run(ctx, { name: before[0], vm: Boolean(options.vm), stdio: Boolean(options.stdio), argv: after });
+      return run(ctx, { name: before[0], vm: Boolean(options.vm), stdio: Boolean(options.stdio), start: Boolean(options.start), argv: after });
     });
 }
