@@ -89,40 +89,32 @@ export class HetznerProvider implements Provider {
     return (await this.#api.listServers(labels, signal)).map(toVm);
   }
 
-  /** poweron once the server is off; a server still busy (starting, stopping) is read again. */
-  async startVm(id: string, signal?: AbortSignal): Promise<void> {
-    const deadline = Date.now() + this.#actionTimeout;
-    for (;;) {
-      const vm = await this.getVm(id, signal);
-      if (vm === undefined) throw new ProviderError(`Hetzner server ${id} does not exist`, { status: 404, code: 'not_found' });
-      if (vm.state === 'started') return;
-      if (vm.state === 'stopped') {
-        const response = await this.#api.send('POST', `/servers/${encodeURIComponent(id)}/actions/poweron`, undefined, signal, true);
-        if (response.status !== 423) {
-          await this.#actions.wait(parseResponse(response, ActionResponse, `start server ${id}`).action, signal);
-          continue;
-        }
-      }
-      if (Date.now() > deadline) throw new ProviderError(`Hetzner: server ${id} did not start before the deadline`);
-      await sleep(this.#pollInterval, signal);
-    }
+  /** poweron once the server is off. */
+  startVm(id: string, signal?: AbortSignal): Promise<void> {
+    return this.#power(id, 'started', signal);
   }
 
   /** poweroff (a hard stop, as UpCloud's) once the server runs; resolves when Hetzner has done it. */
-  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
+  stopVm(id: string, signal?: AbortSignal): Promise<void> {
+    return this.#power(id, 'stopped', signal);
+  }
+
+  /** Brings the server to `target` with poweron or poweroff; a server still busy (starting, stopping) is read again. */
+  async #power(id: string, target: 'started' | 'stopped', signal?: AbortSignal): Promise<void> {
+    const [from, action, verb] = target === 'started' ? (['stopped', 'poweron', 'start'] as const) : (['started', 'poweroff', 'stop'] as const);
     const deadline = Date.now() + this.#actionTimeout;
     for (;;) {
       const vm = await this.getVm(id, signal);
       if (vm === undefined) throw new ProviderError(`Hetzner server ${id} does not exist`, { status: 404, code: 'not_found' });
-      if (vm.state === 'stopped') return;
-      if (vm.state === 'started') {
-        const response = await this.#api.send('POST', `/servers/${encodeURIComponent(id)}/actions/poweroff`, undefined, signal, true);
+      if (vm.state === target) return;
+      if (vm.state === from) {
+        const response = await this.#api.send('POST', `/servers/${encodeURIComponent(id)}/actions/${action}`, undefined, signal, true);
         if (response.status !== 423) {
-          await this.#actions.wait(parseResponse(response, ActionResponse, `stop server ${id}`).action, signal);
+          await this.#actions.wait(parseResponse(response, ActionResponse, `${verb} server ${id}`).action, signal);
           continue;
         }
       }
-      if (Date.now() > deadline) throw new ProviderError(`Hetzner: server ${id} did not stop before the deadline`);
+      if (Date.now() > deadline) throw new ProviderError(`Hetzner: server ${id} did not ${verb} before the deadline`);
       await sleep(this.#pollInterval, signal);
     }
   }
