@@ -167,3 +167,26 @@ function describeNetworkError(error: unknown): string {
   }
   return String(error);
 }
+
+/** What a provider's error answer says, whatever its format. */
+export interface ApiErrorInfo {
+  status: number;
+  /** The provider's error code; undefined when the body is not in one of its error formats. */
+  code: string | undefined;
+  message: string;
+}
+
+/** The body as JSON, or undefined when it is not JSON (an error page, a proxy's text). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An answer in none of the provider's error formats: its status and the start of its text. */
+export function unreadableError(response: ApiResponse): ApiErrorInfo {
+  const snippet = response.text.trim().slice(0, 200);
+  return { status: response.status, code: undefined, message: snippet === '' ? `HTTP ${response.status}` : snippet };
+}

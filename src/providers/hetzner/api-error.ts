@@ -1,27 +1,14 @@
 import { type AppError, AuthError, ProviderError } from '../../lib/errors.js';
-import type { ApiResponse } from '../http.js';
+import { jsonOrUndefined, unreadableError, type ApiErrorInfo, type ApiResponse } from '../http.js';
 import { rateLimitOf } from './rate-limit.js';
 import { ErrorBody } from './schemas.js';
 
-export interface ApiErrorInfo {
-  status: number;
-  /** `error.code` of the body; undefined when the body is not Hetzner's error format. */
-  code: string | undefined;
-  message: string;
-}
-
 /** `{"error":{"code","message","details"}}`, or the status and a cut of the text for anything else. */
 export function parseApiError(response: ApiResponse): ApiErrorInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(response.text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(response.text);
   const parsed = ErrorBody.safeParse(json);
   if (parsed.success) return { status: response.status, code: parsed.data.error.code, message: parsed.data.error.message };
-  const snippet = response.text.trim().slice(0, 200);
-  return { status: response.status, code: undefined, message: snippet === '' ? `HTTP ${response.status}` : snippet };
+  return unreadableError(response);
 }
 
 /** Worth sending again (safe calls only): 5xx, 429, and 409 `conflict` ("changed during the request; retry"). */
