@@ -190,3 +190,15 @@ export function unreadableError(response: ApiResponse): ApiErrorInfo {
   const snippet = response.text.trim().slice(0, 200);
   return { status: response.status, code: undefined, message: snippet === '' ? `HTTP ${response.status}` : snippet };
 }
+
+/** The waits and attempts of a provider client (each provider's defaults as documented on its options). */
+export interface ClientTimings {
+  /** Between state or action polls. Default 5 s. */
+  pollIntervalMs?: number;
+  /** Deadline of a stop, start or destroy. Default 10 min. */
+  actionTimeoutMs?: number;
+  /** POST attempts of one create. Default 5. */
+  createAttempts?: number;
+  /** Pause before looking up a create whose outcome is unknown. Default 5 s. */
+  createLookupDelayMs?: number;
+}

@@ -1,7 +1,7 @@
 import { ConfigError, ProviderError } from '../../lib/errors.js';
 import { Secret } from '../../lib/secret.js';
 import { sleep } from '../../lib/sleep.js';
-import { HttpTransport, type HttpOptions } from '../http.js';
+import { HttpTransport, type ClientTimings, type HttpOptions } from '../http.js';
 import type { CostEstimate, CreateVmRequest, HourlyRates, Placement, Plan, Provider, StoppedBilling, Vm } from '../provider.js';
 import { ActionPoller } from './actions.js';
 import { isHetznerTransient, toAppError } from './api-error.js';
@@ -15,19 +15,11 @@ import { ActionResponse } from './schemas.js';
 import { createServerBody, labelProblem, toVm } from './server-mapping.js';
 import { ensureSshKey } from './ssh-key.js';
 
-export interface HetznerProviderOptions extends Omit<HttpOptions, 'authorization' | 'baseUrl' | 'label' | 'isTransient'> {
+export interface HetznerProviderOptions extends Omit<HttpOptions, 'authorization' | 'baseUrl' | 'label' | 'isTransient'>, ClientTimings {
   config: HetznerConfig;
   /** HCLOUD_ENDPOINT or the default, e.g. `https://api.hetzner.cloud/v1`. */
   apiUrl: string;
   token: Secret;
-  /** Between action polls. Default 5 s. */
-  pollIntervalMs?: number;
-  /** Deadline of a start or destroy. Default 10 min. */
-  actionTimeoutMs?: number;
-  /** POST attempts of one create. Default 5. */
-  createAttempts?: number;
-  /** Pause before looking up a create whose outcome is unknown. Default 5 s. */
-  createLookupDelayMs?: number;
 }
 
 /** The Hetzner Cloud API v1 behind the Provider interface. */

@@ -7,22 +7,15 @@ import { Catalog } from './catalog.js';
 import { upcloudPlacement, type UpcloudConfig } from './config.js';
 import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
 import { estimateFromPrices, ratesFromPrices } from './cost.js';
+import type { ClientTimings } from '../http.js';
 import { UpcloudHttp, type HttpOptions } from './http.js';
 import { createVmSafely } from './safe-create.js';
 import { toVm } from './server-mapping.js';
 import { driveServer } from './server-state.js';
 
-export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'> {
+export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'>, ClientTimings {
   config: UpcloudConfig;
   credentials: UpcloudCredentials;
-  /** Between state polls. Default 5 s, the official SDK's interval. */
-  pollIntervalMs?: number;
-  /** Deadline of a stop, start or destroy. Default 10 min. */
-  actionTimeoutMs?: number;
-  /** POST attempts of one create. Default 5. */
-  createAttempts?: number;
-  /** Pause before looking up a create whose outcome is unknown. Default 5 s. */
-  createLookupDelayMs?: number;
 }
 
 /** The UpCloud API 1.3 behind the Provider interface. */
