@@ -3,6 +3,7 @@ import { CancelledError } from '../lib/errors.js';
 import { requestLabels, serviceLabels, vmLabels } from '../providers/labels.js';
 import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
+import { composeEngine, convergeCompose } from './compose.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import type { LifecycleDeps } from './ports.js';
 import { ensureIdleWatcher } from './idle-install.js';
@@ -122,14 +123,21 @@ export async function applyWorkspaces(
       step('docker.check');
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);
       const home = await homeDir(executor);
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home });
-      const { action, ports } = await convergeContainer(executor, plan, step, signal);
+      const engine = service.devcontainer.compose ? await composeEngine(executor, signal) : undefined;
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine });
+      const { action, ports } = plan.compose ? await convergeCompose(executor, plan, step, signal) : await convergeContainer(executor, plan, step, signal);
       if (service.config.config.idle_timeout > 0) {
         step('idle.install');
         await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, settings.idle, signal);
       }
       const deployedAt = action === 'unchanged' && entry.deployed_at ? entry.deployed_at : deps.now().toISOString();
-      await record({ status: 'running', deployed_at: deployedAt, error: undefined, ...(Object.keys(ports).length ? { ports } : {}) });
+      await record({
+        status: 'running',
+        deployed_at: deployedAt,
+        error: undefined,
+        ...(Object.keys(ports).length ? { ports } : {}),
+        ...(plan.compose ? { compose_project: plan.compose.project } : {}),
+      });
       return { name: target.name, status: 'running', vm_id: vm.id, vm_ip: vm.ip ?? null, action, plan };
     },
     done: (result) => ({ outcome: 'ok', summary: `running (${result.action ?? 'unchanged'})` }),

@@ -13,6 +13,8 @@ export const STEPS = {
   'image.pull': 'pulling the image',
   'container.replace': 'removing the old container',
   'container.start': 'starting container',
+  'compose.upload': 'uploading the compose files',
+  'compose.up': 'starting the compose project',
   'container.stop': 'stopping container',
   'container.remove': 'removing container',
   'lifecycle.create': 'running create commands',

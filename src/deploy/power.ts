@@ -1,6 +1,7 @@
 import { indexOfName } from '../config/naming.js';
 import { dockerStart, dockerStop } from '../docker/commands.js';
 import { check } from '../remote/check.js';
+import { composeEngine } from './compose.js';
 import { runHooks } from './hooks.js';
 import type { LifecycleDeps } from './ports.js';
 import { ensureIdleWatcher } from './idle-install.js';
@@ -56,10 +57,15 @@ export async function setPower(
         // A VM booted just now takes as long as a new one to accept SSH; the pinned host key is kept.
         const timeoutMs = vm?.booted ? deps.settings.sshTimeoutMs : CONNECT_TIMEOUT_MS.power;
         const { executor } = await deps.connector.connect(ip, entry.host_key, { signal: deps.signal, timeoutMs });
-        await check(executor, action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name), { signal: deps.signal });
+        // A name outside the naming pattern (renamed by hand) has no index of its own.
+        const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
+        // A Compose workspace stops and starts its whole project (shutdownAction stopCompose).
+        const composed = service.devcontainer.compose
+          ? bindWorkspace(service, { name, index, home: await homeDir(executor), composeEngine: await composeEngine(executor, deps.signal) }).compose
+          : undefined;
+        const argv = composed ? composed[action] : action === 'stop' ? dockerStop(entry.container_name) : dockerStart(entry.container_name);
+        await check(executor, argv, { signal: deps.signal });
         if (action === 'start') {
-          // A name outside the naming pattern (renamed by hand) has no index of its own.
-          const index = indexOfName(naming.pattern, serviceName, name) ?? 0;
           const home = await homeDir(executor);
           const plan = bindWorkspace(service, { name, index, home });
           if (plan.lifecycle.postStart.length > 0) {

@@ -1,4 +1,5 @@
 import { dockerRemove } from '../docker/commands.js';
+import { composeSweep } from '../docker/compose.js';
 import { requestLabels, type ServiceScope } from '../providers/labels.js';
 import type { Entry } from '../state/schema.js';
 import { exclusively } from './exclusive.js';
@@ -83,6 +84,12 @@ async function removeUnderLock({ service, destination }: ServiceScope, names: re
 async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDeps): Promise<void> {
   const { executor } = await deps.connector.connect(entry.vm_ip!, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.remove });
   await executor.run(dockerRemove(entry.container_name));
+  if (entry.compose_project) {
+    // The down script names the files and engine of the last deploy; the sweep catches what no file declares.
+    const down = 'f="$HOME/.kamal-dev/compose/$1.down.sh"; if [ -f "$f" ]; then sh "$f"; fi; rm -rf "$HOME/.kamal-dev/compose/$1" "$f" "$HOME/.kamal-dev/compose/$1.override.yml"';
+    await executor.run(['sh', '-c', down, 'compose-down', entry.container_name]);
+    await executor.run(composeSweep(entry.compose_project));
+  }
   if (!keepVm) return;
   // Both env files hold values (the secrets, remoteEnv); the lifecycle log holds the hooks' output.
   await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', entry.container_name]);

@@ -28,3 +28,18 @@ export function remoteEnvFilePath(home: string, workspace: string): string {
 export function lifecycleLogPath(home: string, workspace: string): string {
   return path.posix.join(home, '.kamal-dev', 'logs', `${workspace}.lifecycle.log`);
 }
+
+/** Where a Compose workspace's files are unpacked on the VM: the project folder's layout, its compose files and build contexts. */
+export function composeDir(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'compose', workspace);
+}
+
+/** The override file kamal-dev generates for a Compose workspace (passed last with `-f`). */
+export function composeOverridePath(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'compose', `${workspace}.override.yml`);
+}
+
+/** The workspace's `down -v` and label sweep, written at deploy so that `remove` needs neither the files nor the engine. */
+export function composeDownScriptPath(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'compose', `${workspace}.down.sh`);
+}

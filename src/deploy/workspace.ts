@@ -13,6 +13,7 @@ import { DESTINATION_LABEL, SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } fr
 import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
+import { composePlan, type ComposePlan } from './compose-plan.js';
 import { envFilePath, lifecycleLogPath, remoteEnvFilePath, workspaceDir } from './workspace-paths.js';
 
 /** What every workspace of the service shares: built once per command from the loaded inputs. */
@@ -34,6 +35,8 @@ export interface WorkspaceBinding {
   name: string;
   index: number;
   home: string;
+  /** Compose only: the VM's engine (`docker-compose` where the v2 plugin is missing); default `docker compose`. */
+  composeEngine?: readonly string[] | undefined;
 }
 
 export function buildServicePlan(input: { config: LoadedConfig; devcontainer: Devcontainer; secrets: ReadonlyMap<string, Secret> }): ServicePlan {
@@ -72,8 +75,10 @@ export interface WorkspacePlan {
   index: number;
   containerName: string;
   image: ImageSource;
-  /** The full `docker run --detach …`; secrets are only in the env file it names. */
+  /** The full `docker run --detach …` (Compose: the project's `up`); secrets are only in the env file it names. */
   dockerRun: Argv;
+  /** A Compose workspace: its project, files and commands on the VM (dockerRun is then its `up`). */
+  compose?: ComposePlan;
   /** Also the value of the kamal-dev.spec-hash label in dockerRun. */
   specHash: string;
   envFilePath: string;
@@ -159,7 +164,18 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
     image: json.image,
     keepAlive: json.overrideCommand ?? true,
   };
-  const specHash = hashOf(dockerRun(run), envFileKeys);
+  const compose = plan.devcontainer.compose
+    ? composePlan(plan.devcontainer.compose, { home, workspace: name, engine: binding.composeEngine }, {
+        ...run,
+        containerName: name,
+        otherLabels: labels,
+        volumes: [`${dir}:${workspaceFolder}`],
+        envFile,
+        workdir: workspaceFolder,
+        keepAlive: json.overrideCommand ?? false,
+      })
+    : undefined;
+  const specHash = compose ? hashOf([...compose.up, compose.overrideContent], envFileKeys) : hashOf(dockerRun(run), envFileKeys);
   const remoteUser = json.remoteUser ?? json.containerUser;
   const remoteEnv = Object.entries(json.remoteEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== null);
   const remoteEnvFile = { path: remoteEnvFilePath(home, name), content: remoteEnvFileContent(remoteEnv) };
@@ -175,7 +191,8 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
     index: binding.index,
     containerName: name,
     image: { kind: 'pull', ref: json.image },
-    dockerRun: dockerRun({ ...run, labels: [...labels, [SPEC_HASH_LABEL, specHash]] }),
+    dockerRun: compose ? compose.up : dockerRun({ ...run, labels: [...labels, [SPEC_HASH_LABEL, specHash]] }),
+    ...(compose ? { compose } : {}),
     specHash,
     envFilePath: envFile,
     envFileKeys,

@@ -4,6 +4,7 @@ import { formatIssue, keyPath } from '../config/format-issues.js';
 import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
 import { parseJsonc, type JsoncDocument } from './jsonc.js';
+import { composeSettings, type ComposeBundle, type ComposeSettings } from './compose-config.js';
 import type { ImageSource } from './image-source.js';
 import { mountStringProblem } from './mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
@@ -17,6 +18,9 @@ export interface Devcontainer {
   image: ImageSource;
   /** The resolved workspaceFolder (default `/workspaces/<basename of the project folder>`). */
   workspaceFolder: string;
+  /** Docker Compose: the properties as parsed here; `compose` once src/project has read the files. */
+  composeSettings?: ComposeSettings;
+  compose?: ComposeBundle;
 }
 
 export interface LocalContext {
@@ -99,8 +103,9 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   }
   const json = result.data;
   const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
-  if (json.image === undefined) {
-    throw new ConfigError(`${file}:1:1: image: is required (Dockerfile and Docker Compose configurations are not supported yet)`);
+  const compose = json.dockerComposeFile === undefined ? undefined : composeSettings(json, file, (key) => where([key]));
+  if (json.image === undefined && compose === undefined) {
+    throw new ConfigError(`${file}:1:1: image: is required (or dockerComposeFile; Dockerfile configurations are not supported yet)`);
   }
   const nameless = findNamelessEnv(json);
   if (nameless) throw new ConfigError(`${where(nameless)}: \${localEnv} needs a variable name, as in \${localEnv:HOME}`);
@@ -119,6 +124,10 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
     throw new ConfigError(`${where(['workspaceFolder'])}: expected an absolute path inside the container, got "${workspaceFolder}"`);
   }
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
+  if (compose) {
+    // The service's image comes from the compose files; `image` is not used.
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose };
+  }
   const image = substituted.image ?? '';
   if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
   return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder };

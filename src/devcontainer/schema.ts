@@ -81,7 +81,7 @@ export const DevcontainerSchema = z.strictObject({
   customizations: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
   portsAttributes: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
   otherPortsAttributes: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
-  shutdownAction: z.enum(['none', 'stopContainer'], { error: 'expected "none" or "stopContainer"' }).optional(),
+  shutdownAction: z.enum(['none', 'stopContainer', 'stopCompose'], { error: 'expected "none", "stopContainer" or "stopCompose"' }).optional(),
   waitFor: z
     .enum(['initializeCommand', 'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand'], {
       error: 'expected the name of a lifecycle command',
@@ -98,9 +98,13 @@ export const DevcontainerSchema = z.strictObject({
   build: notSupported('build (a Dockerfile build)'),
   dockerFile: notSupported('dockerFile (a Dockerfile build)'),
   context: notSupported('context (a Dockerfile build)'),
-  dockerComposeFile: notSupported('dockerComposeFile (Docker Compose)'),
-  service: notSupported('service (Docker Compose)'),
-  runServices: notSupported('runServices (Docker Compose)'),
+  dockerComposeFile: z
+    .union([z.string().min(1, { error: 'must not be empty' }), z.array(z.string().min(1, { error: 'must not be empty' }), { error: 'expected a list of paths' }).min(1, { error: 'expected at least one compose file' })], {
+      error: 'expected a compose file path or a list of them',
+    })
+    .optional(),
+  service: z.string({ error: 'expected the name of a service' }).min(1, { error: 'must not be empty' }).optional(),
+  runServices: z.array(z.string({ error: 'expected the name of a service' }).min(1), { error: 'expected a list of service names' }).optional(),
 });
 
 export type DevcontainerJson = z.infer<typeof DevcontainerSchema>;

@@ -19,6 +19,8 @@ export const EntrySchema = z.looseObject({
   host_key: z.string().optional(),
   ports: z.record(z.string(), z.number().int()).optional(),
   error: z.string().optional(),
+  /** A Docker Compose workspace's project on its VM (remove takes it down). */
+  compose_project: z.string().optional(),
   // the VM's stops, for its cost since deploy (docs/state.md#entry-keys)
   vm_stopped_at: z.string().optional(),
   vm_stopped_by: z.enum(['kamal-dev', 'provider']).optional(),

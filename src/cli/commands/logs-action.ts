@@ -1,4 +1,4 @@
-import { streamLogs } from '../../deploy/logs.js';
+import { checkLogService, streamLogs } from '../../deploy/logs.js';
 import { CancelledError, CommandExit } from '../../lib/errors.js';
 import { loadAttachPlan } from '../attach-plan.js';
 import type { Context } from '../context.js';
@@ -10,6 +10,7 @@ import type { LogsOptions } from './logs.js';
 export async function logsAction(ctx: Context, o: LogsOptions): Promise<void> {
   const { targets } = await runningTargets(ctx, 'logs', { name: o.name });
   const { service, allSecrets } = await loadAttachPlan(ctx);
+  checkLogService(service, o.service);
   const code = await withSession(
     ctx,
     ({ deps }) => streamLogs(targets[0]!, service, o, deps, (chunk, stream) => ctx.io[stream].write(chunk)).catch((error: unknown) => {

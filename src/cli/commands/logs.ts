@@ -9,6 +9,7 @@ export interface LogsOptions {
   tail: number | undefined;
   since: string | undefined;
   lifecycle: boolean;
+  service: string | undefined;
 }
 
 export type LogsRun = (ctx: Context, options: LogsOptions) => Promise<void>;
@@ -29,9 +30,11 @@ export function makeLogsCommand(ctx: Context, run: LogsRun = logsRun): Command {
     .option('-n, --tail <n>', 'only the last N lines', lines)
     .option('--since <time>', 'only lines since a duration (10m) or a timestamp, as docker logs reads it')
     .option('--lifecycle', 'the output of onCreate, updateContent, postCreate, postStart and postAttach commands')
+    .option('--service <name>', "Docker Compose: the log of another service of the workspace's project")
     .addHelpText('after', examples(['kamal-dev logs myapp-dev-1 -n 50', 'kamal-dev logs myapp-dev-1 -f', 'kamal-dev logs myapp-dev-1 --lifecycle']))
-    .action((name: string, o: { follow?: boolean; tail?: number; since?: string; lifecycle?: boolean }) => {
+    .action((name: string, o: { follow?: boolean; tail?: number; since?: string; lifecycle?: boolean; service?: string }) => {
       if (o.lifecycle && o.since !== undefined) throw new UsageError('logs: --since works with the container log, not --lifecycle');
-      return run(ctx, { name, follow: Boolean(o.follow), tail: o.tail, since: o.since, lifecycle: Boolean(o.lifecycle) });
+      if (o.lifecycle && o.service !== undefined) throw new UsageError('logs: --service works with the container log, not --lifecycle');
+      return run(ctx, { name, follow: Boolean(o.follow), tail: o.tail, since: o.since, lifecycle: Boolean(o.lifecycle), service: o.service });
     });
 }

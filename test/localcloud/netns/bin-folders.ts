@@ -35,6 +35,12 @@ export async function installDockerCommand(vmBin: string, socket: string): Promi
   const script = `#!/bin/sh\n# Docker CLI of this VM: talks to this VM's engine only.\nDOCKER_HOST=unix://${socket} exec /usr/bin/docker "$@"\n`;
   await writeFile(`${vmBin}/docker`, script);
   await chmod(`${vmBin}/docker`, 0o755);
+  // Debian's docker-compose (v1), where this machine has it: with Docker, as the VMs' Docker would bring it.
+  if (existsSync('/usr/bin/docker-compose')) {
+    const compose = `#!/bin/sh\n# docker-compose of this VM: talks to this VM's engine only.\nDOCKER_HOST=unix://${socket} exec /usr/bin/docker-compose "$@"\n`;
+    await writeFile(`${vmBin}/docker-compose`, compose);
+    await chmod(`${vmBin}/docker-compose`, 0o755);
+  }
 }
 
 /**
