@@ -1,4 +1,5 @@
 import { dockerPs, parsePsNames } from '../docker/commands.js';
+import { COMPOSE_PROJECT_LABEL } from '../docker/compose.js';
 import { containerInScope, serviceContainerLabels, WORKSPACE_LABEL } from '../docker/labels.js';
 import { mapPool } from '../lib/pool.js';
 import { REQUEST_LABEL, WORKSPACE_LABEL as VM_WORKSPACE_LABEL, type ServiceScope } from '../providers/labels.js';
@@ -14,6 +15,8 @@ interface Found {
   vm: Vm;
   container: string | undefined;
   hostKey: string | undefined;
+  /** The Compose project of the workspace's container, if it is one. */
+  composeProject?: string | undefined;
 }
 
 /** The workspaces on one VM: its containers labelled for the service, or the VM's own workspace label. */
@@ -27,9 +30,10 @@ async function workspacesOnVm({ service, destination }: ServiceScope, listed: Vm
     const { executor, hostKey } = await deps.connector.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.rebuild });
     const ps = await executor.run(dockerPs(serviceContainerLabels(service, destination)), { signal: deps.signal });
     const containers = ps.exitCode === 0 ? await inspectContainers(executor, parsePsNames(ps.stdout), deps.signal) : [];
+    // The other services of a Compose workspace carry its labels too: the workspace's own container is the one of its name.
     const found = containers
-      .filter((info) => info.labels[WORKSPACE_LABEL] && containerInScope(info.labels, destination))
-      .map((info) => ({ name: info.labels[WORKSPACE_LABEL]!, vm, container: info.status, hostKey }));
+      .filter((info) => info.labels[WORKSPACE_LABEL] === info.name && containerInScope(info.labels, destination))
+      .map((info) => ({ name: info.name, vm, container: info.status, hostKey, composeProject: info.labels[COMPOSE_PROJECT_LABEL] }));
     return found.length > 0 ? found : fallback(hostKey);
   } catch {
     return fallback();
@@ -72,6 +76,7 @@ export async function rebuildState(scope: ServiceScope, deps: LifecycleDeps): Pr
         plan: f.vm.plan,
         ...(f.vm.labels[REQUEST_LABEL] ? { request_id: f.vm.labels[REQUEST_LABEL] } : {}),
         ...(f.hostKey ? { host_key: f.hostKey } : {}),
+        ...(f.composeProject ? { compose_project: f.composeProject } : {}),
       };
     }
     for (const [name, entry] of Object.entries(state.deployments)) {

@@ -3,6 +3,7 @@ import { ExitCode } from '../lib/exit-codes.js';
 import type { ServiceScope } from '../providers/labels.js';
 import type { HourlyRates, Vm } from '../providers/provider.js';
 import type { Entry, WorkspaceStatus } from '../state/schema.js';
+import { composeProjectPs, parseProjectPs } from '../docker/compose.js';
 import { inspectContainer, publishedPorts } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
 import { errorMessage, runEach } from './runner.js';
@@ -26,6 +27,8 @@ export interface WorkspaceStatusReport {
   vm_stopped_by: 'kamal-dev' | 'provider' | null;
   /** null when the price list could not be read. */
   cost: WorkspaceCost | null;
+  /** A Compose workspace: the state of each service's container in its project, by service. */
+  services?: Record<string, string>;
   error?: string;
 }
 
@@ -75,6 +78,10 @@ export async function collectStatus(scope: ServiceScope, names: readonly string[
         const { executor } = await deps.connector.connect(report.vm_ip, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.status });
         const info = await inspectContainer(executor, entry.container_name, deps.signal);
         report.container = info?.status ?? 'missing';
+        if (entry.compose_project) {
+          const ps = await executor.run(composeProjectPs(entry.compose_project), { signal: deps.signal });
+          if (ps.exitCode === 0) report.services = parseProjectPs(ps.stdout);
+        }
         if (info) {
           report.image = info.image;
           report.ports = publishedPorts(info);

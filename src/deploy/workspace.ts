@@ -172,6 +172,8 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
         volumes: [`${dir}:${workspaceFolder}`],
         envFile,
         workdir: workspaceFolder,
+        // remoteUser is for exec only: the service's processes run as its own user unless containerUser says otherwise.
+        user: json.containerUser,
         keepAlive: json.overrideCommand ?? false,
       })
     : undefined;

@@ -107,3 +107,14 @@ export function composeServiceContainer(project: string, service: string): Argv 
 export function composeProjectPs(project: string): Argv {
   return ['docker', 'ps', '-a', '--filter', `label=${COMPOSE_PROJECT_LABEL}=${project}`, '--format', `{{.Label "${COMPOSE_SERVICE_LABEL}"}} {{.State}}`];
 }
+
+/** composeProjectPs output as service → state, sorted by service (several containers of one: their states joined by `,`). */
+export function parseProjectPs(stdout: string): Record<string, string> {
+  const states = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const [service, state] = line.trim().split(/\s+/);
+    if (!service || !state) continue;
+    states.set(service, [...(states.get(service) ?? []), state]);
+  }
+  return Object.fromEntries([...states].sort(([a], [b]) => a.localeCompare(b)).map(([service, list]) => [service, list.sort().join(',')]));
+}

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
@@ -68,6 +68,7 @@ describeIf(requirements(), 'end to end on the local cloud: Docker Compose worksp
       ip,
       `docker ps -a --filter ${LABEL(projectName)} --format '{{.Names}}' | sort; echo --; docker network ls --filter ${LABEL(projectName)} --format '{{.Name}}'; echo --; docker volume ls --filter ${LABEL(projectName)} --format '{{.Name}}'`,
     );
+    expect(r.code, r.stderr).toBe(0);
     const [containers = '', networks = '', volumes = ''] = r.stdout.split('--\n');
     const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
     return { containers: lines(containers), networks: lines(networks), volumes: lines(volumes) };
@@ -124,13 +125,16 @@ describeIf(requirements(), 'end to end on the local cloud: Docker Compose worksp
       expect((await run(['stop', 'e2e-dev-1'])).code).toBe(0);
       const ips = await ipsOf();
       expect((await project.ssh(ips['e2e-dev-1']!, `docker ps -a --filter ${LABEL('e2e-dev-1')} --format '{{.State}}'`)).stdout).toBe('exited\nexited\n');
-      const stopped = JSON.parse((await run(['status', 'e2e-dev-1', '--format', 'json'])).stdout) as { status: string }[];
-      expect(stopped.map((s) => s.status)).toEqual(['stopped']);
+      const stopped = JSON.parse((await run(['status', 'e2e-dev-1', '--format', 'json'])).stdout) as Record<string, { status: string; services: Record<string, string> }>;
+      expect(Object.entries(stopped).map(([name, s]) => [name, s.status, s.services])).toEqual([['e2e-dev-1', 'stopped', { app: 'exited', web: 'exited' }]]);
       expect((await run(['start', 'e2e-dev-1'])).code).toBe(0);
       const web = await run(['exec', 'e2e-dev-1', '--', 'wget', '-qO-', 'http://web:8080/']);
       expect(web.stdout).toBe('hello-from-web\n');
-      const running = JSON.parse((await run(['status', '--format', 'json'])).stdout) as { name: string; status: string }[];
-      expect(running.map((s) => [s.name, s.status])).toEqual([['e2e-dev-1', 'running'], ['e2e-dev-2', 'running']]);
+      const running = JSON.parse((await run(['status', '--format', 'json'])).stdout) as Record<string, { status: string; services: Record<string, string> }>;
+      expect(Object.entries(running).map(([name, s]) => [name, s.status, s.services])).toEqual([
+        ['e2e-dev-1', 'running', { app: 'running', web: 'running' }],
+        ['e2e-dev-2', 'running', { app: 'running', web: 'running' }],
+      ]);
     });
 
     await step('remove --all --force: 0 servers', async () => {
@@ -140,6 +144,8 @@ describeIf(requirements(), 'end to end on the local cloud: Docker Compose worksp
     });
 
     setVms('  count: 2\n  spread: false\n');
+    // The new VM may get an address an old one had, with a new host key: this test's own SSH client forgets them.
+    rmSync(project.client.knownHosts, { force: true });
     await step('spread: false, two workspaces on one VM: two projects, nothing shared', async () => {
       const r = await run(['deploy', '--count', '2', '--yes']);
       expect(r.code, r.stderr).toBe(0);
