@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
+import { step } from '../helpers/step.js';
 import { e2eProject, requirements, SECRET, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
 
 /** Two services of the busybox image: the workspace (`app`) and a web server it reaches by name (`web`). */
@@ -23,18 +24,6 @@ function composeFile(image: string): string {
 
 function devcontainer(extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ dockerComposeFile: 'docker-compose.yml', service: 'app', workspaceFolder: '/workspace', postCreateCommand: 'echo created > /data/created', ...extra }, null, 2);
-}
-
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message = `step "${name}": ${error.message}`;
-      throw error;
-    }
-    throw new Error(`step "${name}": ${String(error)}`);
-  }
 }
 
 const LABEL = (project: string) => `label=com.docker.compose.project=${project}`;
