@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the end-to-end tests need (OpenSSH server, Docker engine, Docker's registry,
-# docker-compose, busybox, mmdebstrap, iproute2), only those missing. Needs root; elsewhere it says what to install and exits 0.
+# Installs the Debian packages the end-to-end tests need (OpenSSH server, Docker engine, docker-compose, Docker's
+# registry, busybox, mmdebstrap, iproute2), only those missing. Needs root; elsewhere it says what to install and
+# exits 0.
 set -euo pipefail
 
 # mmdebstrap builds the local cloud's Debian image (cached, see test/localcloud/netns/debian-image.ts).

@@ -16,7 +16,7 @@ export interface ComposePlan {
   overridePath: string;
   overrideContent: string;
   downScriptPath: string;
-  /** `down -v --remove-orphans`, then the label sweep (composeSweep), as a shell script. */
+  /** `down -v --rmi local --remove-orphans`, then the label sweep (composeSweep), as a shell script. */
   downScript: string;
   up: Argv;
   stop: Argv;

@@ -77,9 +77,9 @@ export function composeStart(c: ComposeInvocation): Argv {
   return composeArgv(c, 'start');
 }
 
-/** `down -v --remove-orphans`: the project's containers, networks and the volumes its files declare. */
+/** `down -v --rmi local --remove-orphans`: the project's containers, networks, the volumes its files declare and the images it built. */
 export function composeDown(c: ComposeInvocation): Argv {
-  return composeArgv(c, 'down', '-v', '--remove-orphans');
+  return composeArgv(c, 'down', '-v', '--rmi', 'local', '--remove-orphans');
 }
 
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';

@@ -32,7 +32,7 @@ describe('a Compose workspace plan: literal', () => {
     expect(quoteArgv(plan.dockerRun)).toBe(`docker-compose -p myapp-dev-1 ${F} up -d --build --remove-orphans db app`);
     expect(quoteArgv(plan.compose!.stop)).toBe(`docker-compose -p myapp-dev-1 ${F} stop`);
     expect(plan.compose!.downScript).toBe(
-      `docker-compose -p myapp-dev-1 ${F} down -v --remove-orphans\n` +
+      `docker-compose -p myapp-dev-1 ${F} down -v --rmi local --remove-orphans\n` +
         `sh -c 'for c in $(docker ps -aq --filter "$1"); do docker rm -f "$c" >/dev/null; done; for n in $(docker network ls -q --filter "$1"); do docker network rm "$n" >/dev/null; done; for v in $(docker volume ls -q --filter "$1"); do docker volume rm -f "$v" >/dev/null; done' compose-sweep label=com.docker.compose.project=myapp-dev-1\n`,
     );
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { composeDown, composeEngineOf, composeProjectName, composeServiceContainer, composeStart, composeStop, composeSweep, composeUp, chooseComposeEngine, noComposeMessage } from '../../src/docker/compose.js';
 import { composeOverride } from '../../src/docker/compose-override.js';
+import { composeEngine } from '../../src/deploy/compose.js';
 import { quoteArgv } from '../../src/remote/quote.js';
+import { ScriptedExecutor } from '../fakes/scripted-executor.js';
 
 const yes = (stdout: string) => ({ exitCode: 0, stdout });
 const missing = { exitCode: 1, stdout: '' };
@@ -51,7 +53,7 @@ describe('compose argv: literal command lines', () => {
   it('stop, start, down -v', () => {
     expect(quoteArgv(composeStop(c))).toBe(`docker-compose -p myapp-dev-1 ${F} stop`);
     expect(quoteArgv(composeStart(c))).toBe(`docker-compose -p myapp-dev-1 ${F} start`);
-    expect(quoteArgv(composeDown(c))).toBe(`docker-compose -p myapp-dev-1 ${F} down -v --remove-orphans`);
+    expect(quoteArgv(composeDown(c))).toBe(`docker-compose -p myapp-dev-1 ${F} down -v --rmi local --remove-orphans`);
   });
   it('the sweep and the service look-up select by the project label', () => {
     expect(composeSweep('myapp-dev-1')).toEqual([
@@ -114,5 +116,30 @@ describe('the override file: literal YAML', () => {
   it('limits from defaults, containerEnv with a literal $, ports, user, init, the keep-alive', () => {
     const yaml = composeOverride({ ...base, otherServices: [], env: [['PRICE', '$5 and ${HOME}']], publish: ['127.0.0.1:3000:3000'], cpus: 2, memory: '4g', memorySwap: '8g', init: true, user: 'vscode', keepAlive: true });
     expect(yaml).toContain(['    environment:', '      PRICE: $$5 and $${HOME}', '    ports:', '      - 127.0.0.1:3000:3000', '    cpus: 2', '    mem_limit: 4g', '    memswap_limit: 8g', '    init: true', '    user: vscode', '    entrypoint:', '      - /bin/sh', '      - -c', '      - echo Container started; trap "exit 0" 15; exec "$$@"; while sleep 1 & wait $$!; do :; done', '      - "-"', '    command: []', ''].join('\n'));
+  });
+});
+
+describe('composeEngine on a VM (scripted executor): the questions it asks and what it picks', () => {
+  const plugin = ['docker', 'compose', 'version', '--short'];
+  const standalone = ['docker-compose', 'version', '--short'];
+  it('asks the plugin first and stops there when it answers', async () => {
+    const vm = new ScriptedExecutor('10.0.0.5', [{ argv: plugin, result: { stdout: '2.29.7\n' } }]);
+    expect(await composeEngine(vm)).toEqual(['docker', 'compose']);
+    expect(vm.argvs).toEqual([plugin]);
+  });
+  it('then docker-compose', async () => {
+    const vm = new ScriptedExecutor('10.0.0.5', [
+      { argv: plugin, result: { exitCode: 1, stderr: "docker: 'compose' is not a docker command.\n" } },
+      { argv: standalone, result: { stdout: '1.29.2\n' } },
+    ]);
+    expect(await composeEngine(vm)).toEqual(['docker-compose']);
+    expect(vm.argvs).toEqual([plugin, standalone]);
+  });
+  it('else fails naming both', async () => {
+    const vm = new ScriptedExecutor('10.0.0.5', [
+      { argv: plugin, result: { exitCode: 1 } },
+      { argv: standalone, result: { exitCode: 127, stderr: 'sh: 1: docker-compose: not found\n' } },
+    ]);
+    await expect(composeEngine(vm)).rejects.toThrow(noComposeMessage('10.0.0.5'));
   });
 });

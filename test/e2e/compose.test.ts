@@ -1,11 +1,14 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
 import { step } from '../helpers/step.js';
 import { e2eProject, requirements, SECRET, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
 
-/** Two services of the busybox image: the workspace (`app`) and a web server it reaches by name (`web`). */
+/**
+ * Two services of the busybox image: the workspace (`app`) and a web server it reaches by name (`web`), built
+ * by Compose on the VM from an uploaded context (`.devcontainer/web`).
+ */
 function composeFile(image: string): string {
   return [
     'services:',
@@ -14,10 +17,18 @@ function composeFile(image: string): string {
     '    command: ["sleep", "1000000"]',
     '    volumes: ["data:/data"]',
     '  web:',
-    `    image: ${image}`,
-    '    command: ["sh", "-c", "mkdir -p /www && echo hello-from-web > /www/index.html && echo web-started && exec httpd -f -p 8080 -h /www"]',
+    '    build: ./web',
     'volumes:',
     '  data: {}',
+    '',
+  ].join('\n');
+}
+
+function webDockerfile(image: string): string {
+  return [
+    `FROM ${image}`,
+    'COPY index.html /www/index.html',
+    'CMD ["sh", "-c", "echo web-started && exec httpd -f -p 8080 -h /www"]',
     '',
   ].join('\n');
 }
@@ -36,6 +47,9 @@ describeIf(requirements(), 'end to end on the local cloud: Docker Compose worksp
     cloud = await startLocalCloud();
     project = e2eProject(cloud);
     writeFileSync(path.join(project.dir, '.devcontainer/docker-compose.yml'), composeFile(cloud.images.v1));
+    mkdirSync(path.join(project.dir, '.devcontainer/web'));
+    writeFileSync(path.join(project.dir, '.devcontainer/web/Dockerfile'), webDockerfile(cloud.images.v1));
+    writeFileSync(path.join(project.dir, '.devcontainer/web/index.html'), 'hello-from-web\n');
     writeFileSync(path.join(project.dir, '.devcontainer/devcontainer.json'), devcontainer());
   }, 120_000);
 
@@ -148,6 +162,18 @@ describeIf(requirements(), 'end to end on the local cloud: Docker Compose worksp
       expect(wrote.code).toBe(0);
       const other = await run(['exec', 'e2e-dev-2', '--', 'sh', '-c', 'cat /data/mark 2>/dev/null || echo none; wget -qO- http://web:8080/']);
       expect(other.stdout).toBe('none\nhello-from-web\n');
+    });
+
+    await step('list --rebuild finds both projects after the state file is lost (one entry each, the project recorded)', async () => {
+      const before = await ipsOf();
+      rmSync(path.join(project.dir, '.kamal/dev_state.yml'));
+      const rebuilt = await run(['list', '--rebuild', '--format', 'json']);
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      const after = JSON.parse(rebuilt.stdout) as Record<string, { vm_ip: string; status: string; compose_project: string }>;
+      expect(Object.entries(after).map(([name, e]) => [name, e.vm_ip, e.status, e.compose_project])).toEqual([
+        ['e2e-dev-1', before['e2e-dev-1'], 'running', 'e2e-dev-1'],
+        ['e2e-dev-2', before['e2e-dev-2'], 'running', 'e2e-dev-2'],
+      ]);
     });
 
     await step('remove one workspace of the shared VM: its project is gone, the other one stays', async () => {
