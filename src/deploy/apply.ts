@@ -4,6 +4,8 @@ import { requestLabels, serviceLabels, vmLabels } from '../providers/labels.js';
 import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { convergeContainer, type ContainerAction } from './container.js';
+import { NO_CONTENT } from '../config/content-plan.js';
+import { finishContent, prepareContent } from './content/prepare.js';
 import type { LifecycleDeps } from './ports.js';
 import { ensureIdleWatcher } from './idle-install.js';
 import { ensureDocker, homeDir } from './remote-steps.js';
@@ -123,7 +125,10 @@ export async function applyWorkspaces(
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);
       const home = await homeDir(executor);
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home });
+      const content = service.content ?? NO_CONTENT;
+      await prepareContent(executor, plan, home, content, step, deps.notices, signal);
       const { action, ports } = await convergeContainer(executor, plan, step, signal);
+      await finishContent(executor, plan, content, action, step, deps.notices, signal);
       if (service.config.config.idle_timeout > 0) {
         step('idle.install');
         await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, settings.idle, signal);

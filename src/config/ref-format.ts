@@ -1,0 +1,23 @@
+/**
+ * Why `name` is not a valid branch name by the rules of `git check-ref-format --branch` (one level allowed),
+ * or undefined when it is one. Pure: the rules of git-check-ref-format(1), without running git.
+ */
+export function refFormatProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name === '@') return 'is the single character @';
+  if (name === 'HEAD') return 'is HEAD';
+  if (name.startsWith('-')) return 'starts with -';
+  if (name.startsWith('/') || name.endsWith('/')) return 'starts or ends with /';
+  if (name.includes('//')) return 'has two slashes in a row';
+  if (name.endsWith('.')) return 'ends with a dot';
+  if (name.includes('..')) return 'has two dots in a row';
+  if (name.includes('@{')) return 'contains @{';
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u0020\u007f~^:?*[\\]/.exec(name);
+  if (bad) return `contains ${JSON.stringify(bad[0])}`;
+  for (const component of name.split('/')) {
+    if (component.startsWith('.')) return `has a component starting with a dot (${JSON.stringify(component)})`;
+    if (component.endsWith('.lock')) return `has a component ending with .lock (${JSON.stringify(component)})`;
+  }
+  return undefined;
+}
