@@ -7,7 +7,7 @@ import { linkTargetProblem, treePathProblem } from '../lib/tree-path.js';
 import { gitOutput } from './git-local.js';
 import { isIgnored, parseSyncignore, type IgnoreRule } from './syncignore.js';
 
-/** The files of a git checkout that sync uploads: tracked and untracked-but-not-ignored ones, relative to `root`. */
+/** The files of a git checkout: tracked and untracked-but-not-ignored ones, relative to `root`. */
 async function gitFiles(root: string): Promise<string[] | undefined> {
   if ((await gitOutput(root, ['rev-parse', '--is-inside-work-tree']))?.trim() !== 'true') return undefined;
   const listed = await gitOutput(root, ['ls-files', '--cached', '--others', '--exclude-standard', '-z']);
@@ -34,13 +34,15 @@ async function walkFiles(root: string): Promise<string[]> {
 }
 
 /**
- * The local working tree as one tar (files and links, no folders of their own): refused, before anything is
+ * The local working tree as one tar (files and links, no folders of their own; never `.kamal/`): refused, before anything is
  * uploaded, when a path is absolute or climbs out with `..`, or a link points outside the tree.
  */
 export async function buildSyncTree(root: string): Promise<SyncTree> {
   const listed = (await gitFiles(root)) ?? (await walkFiles(root));
   const paths: string[] = [];
   for (const file of listed) {
+    // .kamal/ holds the state, the hooks and the secrets files: never a workspace's business.
+    if (file === '.kamal' || file.startsWith('.kamal/')) continue;
     const problem = treePathProblem(file);
     if (problem) throw new ConfigError(`sync: ${JSON.stringify(file)} ${problem}; nothing was uploaded`);
     const stat = await lstat(path.join(root, file)).catch(() => undefined);

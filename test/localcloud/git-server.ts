@@ -12,8 +12,8 @@ export interface GitServer {
   url(repo: string): string;
   /** The bare repository's folder, for `git --git-dir` checks. */
   bareDir(repo: string): string;
-  /** A bare repository with one commit of `files` on `branch`; returns the commit. */
-  createRepo(repo: string, files: Record<string, string>, branch?: string): string;
+  /** A bare repository with one commit of `files` on `branch`; returns the commit. A public one is read without credentials. */
+  createRepo(repo: string, files: Record<string, string>, options?: { branch?: string; public?: boolean }): string;
   /** One more commit of `files` on `branch` of the bare repository; returns it. */
   commit(repo: string, files: Record<string, string>, branch?: string): string;
   /** Branch names of the bare repository. */
@@ -82,7 +82,11 @@ function serveCgi(root: string, user: string, req: IncomingMessage, res: ServerR
 export async function startGitServer(host: string, password: string): Promise<GitServer> {
   const root = mkdtempSync(path.join(tmpdir(), 'kamal-dev-git-server-'));
   let refused = 0;
+  const publicRepos = new Set<string>();
   const server: Server = createServer((req, res) => {
+    const repo = /^\/([^/]+)\.git\//.exec(req.url ?? '')?.[1];
+    const reading = !/service=git-receive-pack|\/git-receive-pack$/.test(req.url ?? '');
+    if (repo !== undefined && reading && publicRepos.has(repo)) return serveCgi(root, 'anonymous', req, res);
     const auth = req.headers.authorization ?? '';
     const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
@@ -120,7 +124,9 @@ export async function startGitServer(host: string, password: string): Promise<Gi
   return {
     url: (repo) => `http://${host}:${port}/${repo}.git`,
     bareDir,
-    createRepo: (repo, files, branch = 'main') => {
+    createRepo: (repo, files, options = {}) => {
+      const branch = options.branch ?? 'main';
+      if (options.public) publicRepos.add(repo);
       git(['init', '--quiet', '--bare', '--initial-branch', branch, bareDir(repo)]);
       git(['--git-dir', bareDir(repo), 'config', 'http.receivepack', 'true']);
       return commit(repo, files, branch);
