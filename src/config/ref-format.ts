@@ -14,10 +14,16 @@ export function refFormatProblem(name: string): string | undefined {
   if (name.includes('@{')) return 'contains @{';
   // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0020\u007f~^:?*[\\]/.exec(name);
-  if (bad) return `contains ${JSON.stringify(bad[0])}`;
+  if (bad) return `contains ${shownChar(bad[0])}`;
   for (const component of name.split('/')) {
     if (component.startsWith('.')) return `has a component starting with a dot (${JSON.stringify(component)})`;
     if (component.endsWith('.lock')) return `has a component ending with .lock (${JSON.stringify(component)})`;
   }
   return undefined;
+}
+
+/** A character for a message: control characters as \u00XX, so that the line stays readable. */
+function shownChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || code === 0x7f ? `"\\u${code.toString(16).padStart(4, '0')}"` : JSON.stringify(c);
 }
