@@ -59,7 +59,7 @@ describe('the git commands of a workspace (pure)', () => {
 });
 
 const run = promisify(execFile);
-const sh = (argv: string[], env: NodeJS.ProcessEnv = {}) => run(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env } }).then(
+const sh = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) => run(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env } }).then(
   (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
   (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
 );
