@@ -1,6 +1,7 @@
 import type { ContentPlan, DotfilesSource } from '../config/content-plan.js';
 import { DotfilesSchema } from '../config/git-schema.js';
 import type { LoadedConfig } from '../config/load.js';
+import { envFileKey } from '../docker/env-file.js';
 import { UsageError } from '../lib/errors.js';
 import { resolveGitSource } from '../project/git-checkout.js';
 import { buildSyncTree } from '../project/sync-tree.js';
@@ -23,7 +24,7 @@ function dotfilesSource(config: LoadedConfig, url: string | undefined): Dotfiles
  */
 export async function loadContentPlan(config: LoadedConfig, options: { updateContent: boolean; sync: boolean; dotfiles: string | undefined }): Promise<ContentPlan> {
   return {
-    git: await resolveGitSource(config),
+    git: await resolveGitSource(config, envFileKey),
     updateContent: options.updateContent,
     sync: options.sync ? await buildSyncTree(config.root) : undefined,
     dotfiles: dotfilesSource(config, options.dotfiles),

@@ -1,6 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { GitSource } from '../config/content-plan.js';
-import { envFileKey } from '../docker/env-file.js';
 import { ConfigError } from '../lib/errors.js';
 import { gitOutput } from './git-local.js';
 
@@ -9,9 +8,9 @@ export type GitRunner = (dir: string, args: readonly string[]) => Promise<string
 /**
  * `git:` of config/dev.yml with the local checkout's defaults: `origin`'s URL for repository, the current
  * branch (or commit, when detached) for ref. Without `git:`, undefined. Outside a git checkout, a missing
- * repository is an error of config/dev.yml naming the key.
+ * repository is an error of config/dev.yml naming the key. `tokenKey` names git.token's variable in the env file.
  */
-export async function resolveGitSource(config: LoadedConfig, run: GitRunner = gitOutput): Promise<GitSource | undefined> {
+export async function resolveGitSource(config: LoadedConfig, tokenKey: (secret: string) => string, run: GitRunner = gitOutput): Promise<GitSource | undefined> {
   const git = config.config.git;
   if (!git) return undefined;
   const root = config.root;
@@ -28,6 +27,6 @@ export async function resolveGitSource(config: LoadedConfig, run: GitRunner = gi
     branch: git.branch,
     depth: git.depth,
     submodules: git.submodules,
-    tokenKey: git.token !== undefined && /^https?:\/\//.test(repository) ? envFileKey(git.token) : undefined,
+    tokenKey: git.token !== undefined && /^https?:\/\//.test(repository) ? tokenKey(git.token) : undefined,
   };
 }

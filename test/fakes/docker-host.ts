@@ -221,7 +221,7 @@ export class DockerHost implements ScriptedHost {
   expectRemove(name: string, keepVm: boolean): this {
     this.executor.expect({ argv: ['docker', 'rm', '-f', name], result: () => this.#rm(name) });
     if (keepVm) {
-      this.executor.expect({ argv: ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', name], result: (argv) => this.#rmEnv(argv[4]!) });
+      this.executor.expect({ argv: ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env', name], result: (argv) => this.#rmEnv(argv[4]!) });
     }
     return this;
   }
@@ -281,7 +281,7 @@ export class DockerHost implements ScriptedHost {
     if (words('sh', '-c', 'command -v docker') && argv.length === 3) return this.#commandV();
     if (words('sh', '-c', `curl -fsSL ${this.#installUrl} | sh`) && argv.length === 3) return this.#install();
     if (words('sh', '-c', 'printf %s "$HOME"') && argv.length === 3) return ok(this.home);
-    if (words('sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env') && argv.length === 5) return this.#rmEnv(argv[4]!);
+    if (words('sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env') && argv.length === 5) return this.#rmEnv(argv[4]!);
     if (words('mkdir', '-p')) return this.#mkdir(argv.slice(2));
     if (first === 'docker' && !this.dockerInstalled) return failed(127, 'sh: 1: docker: not found');
     if (words('docker', 'info', '--format', '{{.ServerVersion}}')) return this.#info();

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { syncPaths, syncTree, unpackScript } from '../../src/deploy/content/sync.js';
 import { buildSyncTree } from '../../src/project/sync-tree.js';
 import { resolveGitSource } from '../../src/project/git-checkout.js';
+import { envFileKey } from '../../src/docker/env-file.js';
 import { loadedConfig } from '../deploy/make-plan.js';
 import { matching, ScriptedExecutor } from '../fakes/scripted-executor.js';
 
@@ -94,7 +95,7 @@ describe("git:'s defaults from the local checkout", () => {
 
   it('origin and the current branch; a detached checkout gives its commit; the token only for http(s)', async () => {
     const config = loadedConfig({ secrets: ['GITHUB_TOKEN'], git: { token: 'GITHUB_TOKEN', branch: 'agent/{name}' } });
-    expect(await resolveGitSource(config, runner({ 'remote get-url origin': 'https://github.com/acme/app.git\n', 'symbolic-ref --quiet --short HEAD': 'feature/x\n' }))).toEqual({
+    expect(await resolveGitSource(config, envFileKey, runner({ 'remote get-url origin': 'https://github.com/acme/app.git\n', 'symbolic-ref --quiet --short HEAD': 'feature/x\n' }))).toEqual({
       repository: 'https://github.com/acme/app.git',
       ref: 'feature/x',
       branch: 'agent/{name}',
@@ -102,13 +103,13 @@ describe("git:'s defaults from the local checkout", () => {
       submodules: false,
       tokenKey: 'GITHUB_TOKEN_B64',
     });
-    const detached = await resolveGitSource(config, runner({ 'remote get-url origin': 'git@github.com:acme/app.git\n', 'rev-parse --verify --quiet HEAD': `${'c'.repeat(40)}\n` }));
+    const detached = await resolveGitSource(config, envFileKey, runner({ 'remote get-url origin': 'git@github.com:acme/app.git\n', 'rev-parse --verify --quiet HEAD': `${'c'.repeat(40)}\n` }));
     expect([detached?.ref, detached?.tokenKey]).toEqual(['c'.repeat(40), undefined]);
   });
 
   it('no git: nothing; no repository outside a checkout: exit 2 naming the key', async () => {
-    expect(await resolveGitSource(loadedConfig(), runner({}))).toBeUndefined();
-    await expect(resolveGitSource(loadedConfig({ git: { ref: 'main' } }), runner({}))).rejects.toMatchObject({
+    expect(await resolveGitSource(loadedConfig(), envFileKey, runner({}))).toBeUndefined();
+    await expect(resolveGitSource(loadedConfig({ git: { ref: 'main' } }), envFileKey, runner({}))).rejects.toMatchObject({
       exitCode: 2,
       message: 'config/dev.yml: git.repository: not set, and /home/dev/myapp is not a git checkout with an origin remote',
     });
