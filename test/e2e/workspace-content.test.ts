@@ -154,7 +154,7 @@ describeIf(requirements(), 'end to end on the local cloud: the project in every 
       for (const text of [updated.stdout, updated.stderr]) expect(text).not.toContain(SECRET);
     });
 
-    await step('sync: an edited, a new and a deleted file show up; an ignored one does not; a link out of the tree is refused', async () => {
+    await step('sync and deploy --sync: an edited, a new and a deleted file show up; an ignored one does not; a link out of the tree is refused', async () => {
       const git = (...args: string[]) => execFileSync('git', ['-C', project.dir, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
       const file = (name: string, text: string) => writeFileSync(path.join(project.dir, name), text);
       git('init', '--quiet');
@@ -175,6 +175,11 @@ describeIf(requirements(), 'end to end on the local cloud: the project in every 
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toMatch(/e2e-dev-3: synced \d+ file\(s\), deleted 1/);
       expect(await inWorkspace('e2e-dev-3', 'cat local.txt new.txt; for f in old.txt ignored.txt; do test -e $f && echo "$f is there"; done; true')).toBe('local v2\nbrand new\n');
+
+      file('via-deploy.txt', 'deploy --sync\n');
+      const synced = await run(['deploy', '--count', '3', '--yes', '--sync']);
+      expect(synced.code, synced.stderr).toBe(0);
+      for (const name of NAMES) expect(await inWorkspace(name, 'cat via-deploy.txt local.txt')).toBe('deploy --sync\nlocal v2\n');
 
       symlinkSync('/etc/passwd', path.join(project.dir, 'escape'));
       file('after-link.txt', 'must not arrive\n');
