@@ -16,6 +16,8 @@ const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
 /** The value of a double-quoted scalar that fills `text` exactly, or undefined. */
 function doubleQuoted(text: string): string | undefined {
   if (text.length < 2 || !text.startsWith('"') || !text.endsWith('"')) return undefined;
+  const inner = text.slice(1, -1);
+  if (!inner.includes('\\')) return inner.includes('"') ? undefined : inner;
   let out = '';
   for (let i = 1; i < text.length - 1; i += 1) {
     const ch = text[i]!;
