@@ -16,6 +16,8 @@ const result = await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // jsonc-parser's UMD build requires its parts by relative paths that a bundle does not have: its ES module build.
+  mainFields: ['module', 'main'],
   target: 'node20.18',
   // ssh2 loads its native binding (and cpu-features) at run time: it stays a package of its own.
   external: ['ssh2'],

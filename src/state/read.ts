@@ -14,7 +14,7 @@ function firstLine(message: string): string {
 
 /** YAML that kamal-dev did not write (edited by hand, or by another tool): yaml's parser, loaded only then. */
 async function parseOtherYaml(text: string, file: string): Promise<unknown> {
-  const { parse, YAMLError } = await import('yaml');
+  const { parse, YAMLError } = await import('../lib/yaml.js');
   try {
     return parse(text, { uniqueKeys: true, logLevel: 'error' }) ?? {};
   } catch (error) {

@@ -16,7 +16,7 @@ export const configRun: ConfigRun = async (ctx, options) => {
     secrets_file: loaded.secretsFile,
   };
   if (options.format === 'json') return ctx.out(JSON.stringify(resolved, null, 2));
-  const { stringify } = await import('yaml');
+  const { stringify } = await import('../../lib/yaml.js');
   ctx.out(stringify(resolved));
 };
 
