@@ -1,4 +1,5 @@
 import { ConfigError } from '../lib/errors.js';
+import type { Secret } from '../lib/secret.js';
 
 /** What kamal-dev needs from a cloud provider: each implementation lives in its own folder (see ./registry.ts). */
 
@@ -25,6 +26,8 @@ export interface CreateVmRequest {
   sshPublicKey: string;
   /** Every label (see ./labels.ts), including the request label that makes the create duplicate-safe. */
   labels: Record<string, string>;
+  /** cloud-config for the VM's first boot, sent only to a provider whose `userData` is true (it holds a private host key). */
+  userData?: Secret;
 }
 
 export interface Plan {
@@ -57,6 +60,8 @@ export interface Provider {
   readonly placement: Placement;
   /** Where people can read the provider's prices (shown when the price list cannot be read). */
   readonly pricingUrl: string;
+  /** The configured image runs the cloud-config of `CreateVmRequest.userData` at its first boot (absent: it does not). */
+  readonly userData?: boolean;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;
   /** Every VM carrying all of the given labels. A list may be a summary: `ip` can be undefined here, use getVm. */

@@ -70,7 +70,9 @@ describeIf(requirements(), 'end to end on the local cloud: deploy, redeploy, sto
       // --verbose shows every provider request and every remote command
       expect(result.stderr).toMatch(/API POST \/server -> 202 \(\d+ ms\)/);
       expect(result.stderr).toMatch(/SSH docker run --detach --name e2e-dev-1 .* -> exit 0/);
-      expect(result.stderr).toContain('installing Docker'); // the VMs had no Docker: bootstrapped from the install URL
+      // the VMs had no Docker: their user_data's runcmd installed it from the install URL during the boot
+      expect(result.stderr).toContain('replacing the handed host key');
+      expect(result.stderr).not.toContain('installing Docker');
       expect(result.code, result.stderr).toBe(0);
       expect((await cloud.stats()).live_servers).toBe(3);
       const listed = await workspaces();

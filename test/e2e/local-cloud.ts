@@ -18,7 +18,7 @@ export interface LocalCloud {
   images: { v1: string; v2: string };
   stats(): Promise<{ requests: Record<string, number>; live_servers: number }>;
   servers(): Promise<Array<{ uuid: string; state: string; ip: string | undefined; labels: Record<string, string> }>>;
-  nextServers(options: { count: number; docker: boolean; ssh: boolean }): Promise<void>;
+  nextServers(options: { count: number; docker: boolean; ssh: boolean; own_host_key?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 

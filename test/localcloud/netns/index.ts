@@ -4,6 +4,7 @@ import { sleep } from '../../../src/lib/sleep.js';
 import { buildSystemBin } from './bin-folders.js';
 import { claimInstance } from './claim.js';
 import { UnknownVmError, startInstallServer, type InstallServer } from './install-server.js';
+import { startMetadataServer, type MetadataServer } from './metadata-server.js';
 import { FIRST_HOST, INSTALL_PORT, LAST_HOST, REGISTRY_PORT, instanceNames, vmNames, type InstanceNames } from './names.js';
 import { createBridge } from './network.js';
 import { pushImage, startRegistry, stopRegistry } from './registry.js';
@@ -55,6 +56,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
   let shared: Awaited<ReturnType<typeof startShared>>;
   const vms = new Map<string, NetnsVm>();
   let installServer: InstallServer;
+  let metadataServer: MetadataServer;
   const teardown = () => sweepInstance(names.prefix, names.dir, 3_000).then(() => rm(names.claimFile, { force: true }));
   try {
     await reapInstances(toReap, log);
@@ -64,6 +66,10 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
       if (!vm) throw new UnknownVmError(ip);
       log(`installing docker on ${vm.server.hostname} (${ip})`);
       await vm.installDocker();
+    });
+    metadataServer = await startMetadataServer(names.bridge, (ip) => {
+      const vm = [...vms.values()].find((candidate) => candidate.names.ip === ip);
+      return vm ? (vm.server.userData ?? '') : undefined;
     });
   } catch (error) {
     await teardown();
@@ -85,6 +91,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
   return {
     name: 'netns',
     dockerInstallUrl: installServer.url,
+    metadataUrl: metadataServer.url,
     images: shared.images,
     async allocate(server: BackendServer) {
       if (vms.has(server.uuid)) throw new Error(`netns backend: server ${server.uuid} already has a machine`);
@@ -120,6 +127,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
     close() {
       closing ??= (async () => {
         await installServer.close();
+        await metadataServer.close();
         await Promise.allSettled([...vms.values()].map((vm) => vm.destroy()));
         vms.clear();
         await stopRegistry(shared.registryPid);
