@@ -23,8 +23,7 @@ const result = await build({
   external: ['ssh2'],
   // Bundled CommonJS packages (commander, yaml, undici...) call require() for Node's builtins.
   banner: { js: "import { createRequire as __kdCreateRequire } from 'node:module'; const require = __kdCreateRequire(import.meta.url);" },
-  minifySyntax: true,
-  minifyWhitespace: true,
+  minify: true,
   sourcemap: 'linked',
   metafile: true,
   logLevel: 'warning',
