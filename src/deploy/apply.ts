@@ -125,7 +125,7 @@ export async function applyWorkspaces(
           vm_id: vm.id,
           vm_ip: vm.ip ?? null,
           status: entry.status === 'provisioning' ? 'provisioned' : entry.status,
-          ...(handed ? { host_key: handed } : {}),
+          ...(handed ? { host_key: handed, host_key_source: 'user_data' } : {}),
         });
       }
       if (vm.state !== 'started' || !vm.ip) {
@@ -136,7 +136,8 @@ export async function applyWorkspaces(
       step('ssh.wait');
       const connection = await deps.connector.connect(vm.ip!, entry.host_key, { signal, timeoutMs: settings.sshTimeoutMs });
       const { executor } = connection;
-      if (handed) {
+      // also when the run that created the VM stopped before replacing the key
+      if (handed || entry.host_key_source === 'user_data') {
         // verified against the handed key: now the key in user_data is replaced by one made on the VM, pinned here
         const id = vm.id;
         let rekey = rekeys.get(id);
@@ -145,7 +146,7 @@ export async function applyWorkspaces(
           rekey = waitForCloudInit(executor, signal).then(() => replaceHostKey(executor, signal));
           rekeys.set(id, rekey);
         }
-        await record({ host_key: await rekey });
+        await record({ host_key: await rekey, host_key_source: undefined });
       } else if (entry.host_key !== connection.hostKey) await record({ host_key: connection.hostKey });
       step('docker.check');
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);

@@ -7,6 +7,7 @@ import { describeReceived, keyPath } from '../config/format-issues.js';
 export interface Shape {
   type?: string | readonly string[];
   enum?: readonly unknown[];
+  const?: unknown;
   anyOf?: readonly Shape[];
   properties?: Readonly<Record<string, Shape>>;
   required?: readonly string[];
@@ -45,6 +46,9 @@ function check(shape: Shape, value: unknown): Problem | undefined {
     return check(shape.anyOf[0] ?? {}, value);
   }
   if (!hasType(shape, value)) return { path: [], message: `expected ${expected(shape)}, got ${describeReceived(value)}` };
+  if (shape.const !== undefined && value !== shape.const) {
+    return { path: [], message: `expected ${JSON.stringify(shape.const)}, got ${describeReceived(value)}` };
+  }
   if (shape.enum && !shape.enum.includes(value)) {
     return { path: [], message: `expected one of ${shape.enum.map((option) => JSON.stringify(option)).join('|')}, got ${describeReceived(value)}` };
   }

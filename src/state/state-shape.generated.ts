@@ -64,6 +64,10 @@ export const STATE_SHAPE: Shape = {
               "host_key": {
                 "type": "string"
               },
+              "host_key_source": {
+                "type": "string",
+                "const": "user_data"
+              },
               "ports": {
                 "type": "object",
                 "propertyNames": {

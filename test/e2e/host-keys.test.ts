@@ -56,6 +56,7 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     // the key of user_data (which the metadata service keeps serving) opens nothing any more
     expect(presented(entry.vm_ip)).not.toBe(handed);
     expect(entry.host_key).toBe(presented(entry.vm_ip));
+    expect(project.state()).not.toContain('host_key_source'); // replaced: nothing left to do
     const steps = deploy.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { step?: string }).step);
     expect(steps).toContain('ssh.rekey');
     expect(steps).not.toContain('docker.install'); // the runcmd of user_data installed it during the boot
@@ -73,8 +74,9 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     const deploy = await project.run(['deploy', '--count', '2', '--yes']);
     expect(deploy.code).toBe(1);
     expect(deploy.stderr).toMatch(/e2e-dev-2: .*host key changed: pinned SHA256:\S+, server presented SHA256:\S+; refusing to connect/);
-    const entry = (JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string; host_key: string; status: string }>)['e2e-dev-2']!;
+    const entry = (JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string; host_key: string; status: string; host_key_source?: string }>)['e2e-dev-2']!;
     expect(entry.status).toBe('failed');
+    expect(entry.host_key_source).toBe('user_data'); // a later deploy checks the handed key again, and replaces it once it is shown
     expect(entry.host_key).toBe(publicKeyFingerprint(userDataOf('e2e-dev-2').config.ssh_keys.ed25519_public));
     expect(presented(entry.vm_ip)).not.toBe(entry.host_key);
     expect(logins(entry.vm_ip)).toBe(0); // refused before authenticating

@@ -20,6 +20,7 @@ const ENTRY = {
   host_key: 'SHA256:abc',
   ports: { '3000': 3000 },
   error: 'boom',
+  host_key_source: 'user_data',
   extra_key_of_a_newer_version: [1, 2],
 };
 
