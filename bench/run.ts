@@ -1,6 +1,7 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another, writing their results
 // to the ignored bench/results/latest/; `npm run bench:record [-- name...]` records them in bench/results/ instead.
 import { deployScalingBenchmark } from './deploy-scaling.js';
+import { execScalingBenchmark } from './exec-scaling.js';
 import { startupBenchmark } from './startup.js';
 import { stateStoreBenchmark } from './state-store.js';
 
@@ -8,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
   'state-store': stateStoreBenchmark,
   'deploy-scaling': deployScalingBenchmark,
+  'exec-scaling': execScalingBenchmark,
 };
 
 const wanted = process.argv.slice(2);

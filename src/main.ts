@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
+import { expandAlias } from './cli/aliases.js';
 import { buildProgram } from './cli/program.js';
-import { isAppError } from './lib/errors.js';
+import { CommandExit, isAppError } from './lib/errors.js';
 import { ExitCode } from './lib/exit-codes.js';
 import { processIo } from './ui/io.js';
 
@@ -52,11 +53,14 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
     cwd: init.cwd ?? process.cwd(),
     signal: init.signal ?? controller.signal,
   });
+  ctx.argv = argv;
   try {
-    await buildProgram(ctx, packageVersion()).parseAsync([...argv]);
+    const program = buildProgram(ctx, packageVersion());
+    await program.parseAsync([...(await expandAlias(ctx, program, argv))]);
     return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof CommandExit) return error.code;
     return report(ctx, error);
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../test/localcloud/emulator/emulator.js';
 import { createNetnsBackend } from '../../test/localcloud/netns/index.js';
-import { instanceNames } from '../../test/localcloud/netns/names.js';
+import { instanceNames, vmNames, type VmNames } from '../../test/localcloud/netns/names.js';
 
 export interface BenchCloud {
   emulator: Emulator;
@@ -44,9 +44,13 @@ export function requestDelta(before: Record<string, number>, after: Record<strin
   return Object.fromEntries(Object.entries(after).map(([route, n]) => [route, n - (before[route] ?? 0)]).filter(([, n]) => (n as number) > 0));
 }
 
+/** The names of the netns VM at `ip`: its namespace and its folder (sshd's config, host key and log are in `<dir>/ssh`). */
+export function vmOf(ip: string): VmNames {
+  const [, , k, host] = ip.split('.').map(Number);
+  return vmNames(instanceNames(k as number), host as number);
+}
+
 /** SSH logins accepted so far by the sshd of the netns VM at `ip` (its log lives in the VM's folder until it is destroyed). */
 export function acceptedSshLogins(ip: string): number {
-  const [, , k, host] = ip.split('.').map(Number);
-  const log = `${instanceNames(k as number).dir}/vm${host}/ssh/sshd.log`;
-  return readFileSync(log, 'utf8').split('\n').filter((line) => line.includes('Accepted publickey')).length;
+  return readFileSync(`${vmOf(ip).dir}/ssh/sshd.log`, 'utf8').split('\n').filter((line) => line.includes('Accepted publickey')).length;
 }

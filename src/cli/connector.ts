@@ -7,6 +7,10 @@ import { waitForSsh } from '../remote/wait-for-ssh.js';
 export interface ConnectorOptions {
   user: string;
   port: number;
+  /** Per host address, a user and port that replace `user` and `port` (own hosts of the ssh provider). */
+  targets?: Readonly<Record<string, { user?: string; port?: number }>>;
+  /** The user's known_hosts keys of a host: consulted for the hosts of `targets` only (own hosts, not new VMs). */
+  knownHosts?: (host: string, port: number) => readonly string[];
   privateKeyPath: string;
   agent: string | undefined;
   secrets: readonly Secret[];
@@ -21,14 +25,17 @@ export function sshConnector(options: ConnectorOptions): Connector {
   const pool = new ExecutorPool();
   const opening = new Map<string, Promise<Connection>>();
   const connect: Connector['connect'] = (ip, pinned, { signal, timeoutMs }) => {
+    const port = options.targets?.[ip]?.port ?? options.port;
+    const known = !pinned && options.targets?.[ip] ? (options.knownHosts?.(ip, port) ?? []) : [];
     const target: SshConnectOptions = {
       host: ip,
-      port: options.port,
-      user: options.user,
+      port,
+      user: options.targets?.[ip]?.user ?? options.user,
       privateKeyPath: options.privateKeyPath,
       agent: options.agent,
       secrets: options.secrets,
       ...(pinned ? { pinnedHostKey: pinned } : {}),
+      ...(known.length > 0 ? { knownHostKeys: known } : {}),
       ...(options.onCommand ? { onCommand: options.onCommand } : {}),
     };
     const seen = pool.hostKey(target);

@@ -1,13 +1,19 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
+import { invalidDestination } from '../config/destination.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { LoadedSecrets } from '../config/secrets.js';
 import { describeEvent, type LifecycleEvent } from '../deploy/events.js';
+import type { IdleSettings } from '../deploy/idle-watcher.js';
 import type { Connector, LifecycleDeps, LifecycleSettings } from '../deploy/ports.js';
-import { ConfigError } from '../lib/errors.js';
+import { ConfigError, UsageError } from '../lib/errors.js';
 import { redact, type Secret } from '../lib/secret.js';
+import type { Hooks } from '../project/hooks.js';
 import type { Provider } from '../providers/provider.js';
 import type { StateAccess } from '../state/access.js';
+import { statePath } from '../state/paths.js';
 import type { State } from '../state/schema.js';
 import { useColour } from '../ui/colour.js';
 import type { Io } from '../ui/io.js';
@@ -20,6 +26,10 @@ export interface GlobalOptions {
   quiet: boolean;
   color: boolean;
   progress: ProgressMode;
+  /** `-d NAME`: config/dev.NAME.yml merged over config/dev.yml, and its own state, secrets and labels. */
+  destination: string | undefined;
+  /** `-H, --skip-hooks`: the hooks of .kamal/hooks/ are not run. */
+  skipHooks: boolean;
 }
 
 export interface ContextInit {
@@ -36,10 +46,29 @@ export interface ContextInit {
 
 export const DEFAULT_DOCKER_INSTALL_URL = 'https://get.docker.com';
 
+/** ~/.ssh/known_hosts, or nothing when there is none. */
+function readKnownHosts(home: string | undefined): string {
+  try {
+    return home ? readFileSync(path.join(home, '.ssh', 'known_hosts'), 'utf8') : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Milliseconds from an environment variable, else the default. */
 function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** The idle watcher's power-off command, runner and load threshold (docs/configuration.md#idle-timeout). */
+function idleSettings(env: NodeJS.ProcessEnv): IdleSettings {
+  const loadMax = Number(env.KAMAL_DEV_IDLE_LOAD_MAX);
+  return {
+    poweroff: env.KAMAL_DEV_IDLE_POWEROFF || 'systemctl poweroff',
+    runner: env.KAMAL_DEV_IDLE_RUNNER === 'loop' ? 'loop' : 'systemd',
+    loadMax: env.KAMAL_DEV_IDLE_LOAD_MAX && Number.isFinite(loadMax) && loadMax > 0 ? loadMax : undefined,
+  };
 }
 
 /**
@@ -53,7 +82,13 @@ export class Context {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
-  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto' };
+  /** The command running (`deploy`, `remove`, …), as the hooks see it. */
+  command = '';
+  /** The program's command names (set by buildProgram), which aliases may not shadow. */
+  commandNames: readonly string[] = [];
+  /** The command line as given (commander does not say where `--` was; exec and ssh need it). */
+  argv: readonly string[] = [];
+  globals: GlobalOptions = { config: DEFAULT_CONFIG_PATH, verbose: false, quiet: false, color: true, progress: 'auto', destination: undefined, skipHooks: false };
   readonly #init: ContextInit;
   #log: Logger | undefined;
   #config: LoadedConfig | undefined;
@@ -69,9 +104,12 @@ export class Context {
     this.now = init.now ?? (() => new Date());
   }
 
-  /** Reads the global options of the command about to run. */
+  /** Reads the global options of the command about to run; a destination that cannot be one is a usage error. */
   setGlobals(command: Command): void {
     const opts = command.optsWithGlobals<Partial<GlobalOptions>>();
+    const problem = opts.destination === undefined ? undefined : invalidDestination(opts.destination);
+    if (problem !== undefined) throw new UsageError(problem);
+    this.command = command.name();
     const verbose = Boolean(opts.verbose) || (this.env.VERBOSE !== undefined && this.env.VERBOSE !== '' && this.env.VERBOSE !== '0');
     this.globals = {
       config: opts.config ?? DEFAULT_CONFIG_PATH,
@@ -79,6 +117,8 @@ export class Context {
       quiet: Boolean(opts.quiet) && !verbose,
       color: opts.color !== false,
       progress: opts.progress ?? 'auto',
+      destination: opts.destination,
+      skipHooks: Boolean(opts.skipHooks),
     };
     this.#log = undefined;
   }
@@ -107,9 +147,29 @@ export class Context {
   async loadConfig(): Promise<LoadedConfig> {
     if (!this.#config) {
       const { loadConfig } = await import('../config/load.js');
-      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME });
+      this.#config = loadConfig(this.globals.config, { cwd: this.cwd, home: this.env.HOME, destination: this.globals.destination, commands: this.commandNames });
     }
     return this.#config;
+  }
+
+  /** The state file of this run's destination (commands that read it without loading the config). */
+  stateFile(): string {
+    return statePath(this.cwd, this.globals.destination);
+  }
+
+  /** The hooks of .kamal/hooks/ for this command (none run with --skip-hooks); their output goes to stderr. */
+  async hooks(config: LoadedConfig): Promise<Hooks> {
+    const { Hooks } = await import('../project/hooks.js');
+    return new Hooks({
+      root: config.root,
+      env: this.env,
+      service: config.config.service,
+      destination: config.destination,
+      command: this.command,
+      skip: this.globals.skipHooks,
+      now: this.now,
+      write: (text) => this.io.stderr.write(this.scrub(text)),
+    });
   }
 
   /** The state without a lock (read-only commands): needs neither the config nor the lock library. */
@@ -142,12 +202,19 @@ export class Context {
   /** SSH to the VMs as ssh.user with the key of ssh.key_path (or the agent); ssh2 is loaded only here. */
   async connector(config: LoadedConfig, secrets: LoadedSecrets): Promise<Connector> {
     if (this.#init.connector) return this.#init.connector;
-    const [{ sshKeyProblem }, { sshConnector }] = await Promise.all([import('../config/load.js'), import('./connector.js')]);
+    const [{ sshKeyProblem }, { sshConnector }, { sshTargetsOf }, { knownHostKeys }] = await Promise.all([
+      import('../config/load.js'),
+      import('./connector.js'),
+      import('../providers/registry.js'),
+      import('../remote/known-hosts.js'),
+    ]);
     const keyProblem = sshKeyProblem(config, this.env.SSH_AUTH_SOCK);
     if (keyProblem !== undefined) throw new ConfigError(keyProblem);
     return sshConnector({
       user: config.config.ssh.user,
       port: config.config.ssh.port,
+      targets: sshTargetsOf(config.config.provider),
+      knownHosts: (host, port) => knownHostKeys(readKnownHosts(this.env.HOME), host, port),
       privateKeyPath: config.privateKeyPath,
       agent: this.env.SSH_AUTH_SOCK,
       secrets: [...secrets.values.values()],
@@ -162,6 +229,7 @@ export class Context {
       bootTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_BOOT_TIMEOUT_MS', 600_000),
       sshTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_SSH_TIMEOUT_MS', 300_000),
       concurrency: 10,
+      idle: idleSettings(this.env),
     };
   }
 

@@ -2,10 +2,15 @@ import { Command, Option } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../config/default-path.js';
 import { makeConfigCommand } from './commands/config.js';
 import { makeDeployCommand } from './commands/deploy.js';
+import { makeExecCommand } from './commands/exec.js';
+import { makeForwardCommand } from './commands/forward.js';
+import { makeLogsCommand } from './commands/logs.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeListCommand } from './commands/list.js';
 import { makePowerCommand } from './commands/power.js';
 import { makeRemoveCommand } from './commands/remove.js';
+import { makeSshCommand } from './commands/ssh.js';
+import { makeSshConfigCommand } from './commands/ssh-config.js';
 import { makeStatusCommand } from './commands/status.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
@@ -20,6 +25,11 @@ const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
   (ctx) => makePowerCommand(ctx, 'stop'),
   (ctx) => makePowerCommand(ctx, 'start'),
   (ctx) => makeRemoveCommand(ctx),
+  (ctx) => makeExecCommand(ctx),
+  (ctx) => makeSshCommand(ctx),
+  (ctx) => makeSshConfigCommand(ctx),
+  (ctx) => makeLogsCommand(ctx),
+  (ctx) => makeForwardCommand(ctx),
 ];
 
 export function buildProgram(ctx: Context, version: string): Command {
@@ -27,6 +37,8 @@ export function buildProgram(ctx: Context, version: string): Command {
     .description('Parallel cloud devcontainer workspaces: provision VMs, run one workspace per VM, track every VM.')
     .version(version, '--version', 'print the version')
     .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG_PATH)
+    .option('-d, --destination <name>', 'destination: merge config/dev.NAME.yml over dev.yml, with its own state, secrets and VMs')
+    .option('-H, --skip-hooks', 'do not run the hooks of .kamal/hooks/')
     .option('-v, --verbose', 'show every provider request and remote command (also VERBOSE=1)')
     .option('-q, --quiet', 'print errors and the final result only')
     .addOption(new Option('--progress <mode>', 'progress on stderr: auto (live on a terminal), plain lines, or json events').choices(['auto', 'plain', 'json']).default('auto'))
@@ -44,5 +56,6 @@ export function buildProgram(ctx: Context, version: string): Command {
   for (const make of COMMANDS) {
     program.addCommand(make(ctx).exitOverride().configureOutput(program.configureOutput()));
   }
+  ctx.commandNames = [...program.commands.map((command) => command.name()), 'help'];
   return program;
 }

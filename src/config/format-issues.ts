@@ -40,11 +40,14 @@ export function formatIssue(issue: z.core.$ZodIssue, knownKeys: Record<string, r
   return `${at || '(root)'}: ${message}`;
 }
 
+/** The issue reported: an unknown key explains the other problems of its object (a typo'd key is also a missing one). */
+export function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  return [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0];
+}
+
 /** The first issue as one line, with a count of the rest. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], knownKeys: Record<string, readonly string[]> = {}): string {
-  // An unknown key explains the other problems of its object (a typo'd key is also a missing one).
-  const sorted = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  const first = sorted[0];
+  const first = firstIssue(issues);
   if (!first) return 'invalid';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   return `${formatIssue(first, knownKeys)}${more}`;

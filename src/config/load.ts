@@ -4,8 +4,10 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
+import { aliasCommands } from './aliases.js';
+import { deepMerge, destinationConfigPath, isMapping, secretsFiles, setByOverlay, stateFileName } from './destination.js';
 import { expandHome } from './home.js';
-import { formatIssues } from './format-issues.js';
+import { firstIssue, formatIssues } from './format-issues.js';
 import { invalidDockerName, workspaceName } from './naming.js';
 import { providerKeys } from '../providers/registry.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
@@ -14,12 +16,21 @@ import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
 export interface LoadedConfig {
   /** The config file as the user named it, for messages. */
   file: string;
+  /** The file that set the value at a key path: a destination's file or `file` (for messages). */
+  fileOf(keys: readonly PropertyKey[]): string;
   /** The project folder: where kamal-dev runs, as with Kamal. */
   root: string;
   config: Config;
+  /** `aliases:` as words (empty when LoadOptions.commands was not given). */
+  aliases: Map<string, string[]>;
   /** `image:` names a devcontainer.json (absolute path) or is an image reference. */
   source: { kind: 'devcontainer'; path: string } | { kind: 'image'; ref: string };
+  /** `-d NAME`, whose config/dev.NAME.yml was merged over config/dev.yml; undefined without -d. */
+  destination: string | undefined;
+  /** The secrets file read last: `secrets_file`, or `<secrets_file>.NAME` with a destination. */
   secretsFile: string;
+  /** The one read before it: `<secrets_file>-common`. */
+  secretsCommonFile: string;
   /** ssh.key_path, or the default key found (see DEFAULT_KEY_PATHS); the first default when none exists. */
   publicKeyPath: string;
   privateKeyPath: string;
@@ -46,7 +57,7 @@ export function findDefaultKey(home: string): string | undefined {
 export function sshKeyProblem(config: LoadedConfig, agent: string | undefined): string | undefined {
   if (config.keyProblem !== undefined) return config.keyProblem;
   if (!existsSync(config.privateKeyPath) && !agent) {
-    return `${config.file}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`;
+    return `${config.fileOf(['ssh', 'key_path'])}: ssh.key_path: the private key ${shown(config.privateKeyPath, 120)} does not exist and no SSH agent is running (SSH_AUTH_SOCK)`;
   }
   return undefined;
 }
@@ -64,8 +75,11 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-/** Validates parsed YAML as a dev.yml. Pure: no file is read. */
-export function validateConfig(data: unknown, file: string): Config {
+/**
+ * Validates parsed YAML as a dev.yml. Pure: no file is read. `fileOf` names the file that set the value at a
+ * key path (a destination's file or the base), for messages; by default `file`.
+ */
+export function validateConfig(data: unknown, file: string, fileOf: (keys: readonly PropertyKey[]) => string = () => file): Config {
   if (data === null || data === undefined) {
     throw new ConfigError(`${file}: the file is empty; expected a mapping with service, provider, …`, {
       hint: 'Run `kamal-dev init` to write a commented example.',
@@ -78,12 +92,14 @@ export function validateConfig(data: unknown, file: string): Config {
   if (!result.success) {
     const provider = (data as { provider?: { type?: unknown } }).provider;
     const known = { ...KNOWN_KEYS, provider: providerKeys(provider?.type) };
-    throw new ConfigError(`${file}: ${formatIssues(result.error.issues, known)}`);
+    const first = firstIssue(result.error.issues);
+    const keys = first ? [...first.path, ...(first.code === 'unrecognized_keys' ? first.keys.slice(0, 1) : [])] : [];
+    throw new ConfigError(`${fileOf(keys)}: ${formatIssues(result.error.issues, known)}`);
   }
   const config = result.data;
   for (const index of [1, 100]) {
     const problem = invalidDockerName(workspaceName(config.naming.pattern, config.service, index));
-    if (problem) throw new ConfigError(`${file}: naming.pattern: yields ${problem}`);
+    if (problem) throw new ConfigError(`${fileOf(['naming', 'pattern'])}: naming.pattern: yields ${problem}`);
   }
   return config;
 }
@@ -91,6 +107,38 @@ export function validateConfig(data: unknown, file: string): Config {
 export interface LoadOptions {
   cwd: string;
   home?: string;
+  /** `-d NAME`: config/dev.NAME.yml is merged over the config file (an already validated name). */
+  destination?: string | undefined;
+  /** The program's command names: aliases may not shadow them and must start with one. */
+  commands?: readonly string[] | undefined;
+}
+
+function readConfigFile(absolute: string, shownPath: string, missingHint: string): string {
+  try {
+    return readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT' ? `${shownPath}: no such file` : `${shownPath}: cannot read (${code ?? String(error)})`,
+      code === 'ENOENT' ? { hint: missingHint } : {},
+    );
+  }
+}
+
+/**
+ * The config file's data with the destination's file merged over it (Kamal's deep merge), and which file set
+ * a key. An empty destination file changes nothing.
+ */
+function readMerged(configPath: string, absolute: string, destination: string | undefined): { data: unknown; fileOf: (keys: readonly PropertyKey[]) => string } {
+  const base = parseYaml(readConfigFile(absolute, configPath, 'Run `kamal-dev init` to create one, or pass -c PATH.'), configPath);
+  if (destination === undefined) return { data: base, fileOf: () => configPath };
+  const destPath = destinationConfigPath(configPath, destination);
+  const text = readConfigFile(destinationConfigPath(absolute, destination), destPath, `Create it for destination ${destination}, or run without -d.`);
+  const overlay = parseYaml(text, destPath) ?? {};
+  if (!isMapping(overlay)) throw new ConfigError(`${destPath}: expected a mapping at the top level, got ${Array.isArray(overlay) ? 'a list' : typeof overlay}`);
+  // A base that is not a mapping is reported by validateConfig, naming the base file.
+  if (!isMapping(base)) return { data: base, fileOf: () => configPath };
+  return { data: deepMerge(base, overlay), fileOf: (keys) => (setByOverlay(overlay, keys) ? destPath : configPath) };
 }
 
 /** The SSH public key to use and, when it does not exist, why (a message naming the config file and key). */
@@ -118,31 +166,29 @@ export function loadConfig(configPath: string, options: LoadOptions): LoadedConf
   const { cwd } = options;
   const home = options.home ?? homedir();
   const absolute = path.resolve(cwd, expandHome(configPath, home));
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT' ? `${configPath}: no such file` : `${configPath}: cannot read (${code ?? String(error)})`,
-      code === 'ENOENT' ? { hint: 'Run `kamal-dev init` to create one, or pass -c PATH.' } : {},
-    );
-  }
-  const config = validateConfig(parseYaml(text, configPath), configPath);
+  const { destination } = options;
+  const merged = readMerged(configPath, absolute, destination);
+  const config = validateConfig(merged.data, configPath, merged.fileOf);
+  const aliases = options.commands === undefined ? new Map<string, string[]>() : aliasCommands(config.aliases ?? {}, options.commands, (name) => merged.fileOf(['aliases', name]));
   const root = cwd;
-  const key = resolvePublicKey(configPath, config.ssh.key_path, root, home);
+  const key = resolvePublicKey(merged.fileOf(['ssh', 'key_path']), config.ssh.key_path, root, home);
+  const secrets = secretsFiles(path.resolve(root, expandHome(config.secrets_file, home)), destination);
   const source = config.image.endsWith('.json')
     ? ({ kind: 'devcontainer', path: path.resolve(root, expandHome(config.image, home)) } as const)
     : ({ kind: 'image', ref: config.image } as const);
   return {
     file: configPath,
+    fileOf: merged.fileOf,
     root,
     config,
+    aliases,
     source,
-    secretsFile: path.resolve(root, expandHome(config.secrets_file, home)),
+    destination,
+    secretsFile: secrets.main,
+    secretsCommonFile: secrets.common,
     publicKeyPath: key.path,
     privateKeyPath: key.path.replace(/\.pub$/, ''),
     keyProblem: key.problem,
-    statePath: path.resolve(root, '.kamal/dev_state.yml'),
+    statePath: path.resolve(root, stateFileName(destination)),
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DURATION_FORMAT, parseDuration } from '../lib/duration.js';
 import { ProviderConfigSchema } from '../providers/registry.js';
+import { ALIAS_NAME } from './aliases.js';
 
 /** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -39,12 +41,25 @@ export const VmsSchema = z.strictObject({
   metadata_access: z.boolean().default(false),
 });
 
+export const PortsSchema = z.strictObject({
+  /** false: forwardPorts and appPort are published on the VM's loopback only, reached through `forward`. */
+  public: z.boolean().default(false),
+});
+
 export const NamingSchema = z.strictObject({
   pattern: z
     .string()
     .refine((p) => p.includes('{index}') || /\{index:0\d\}/.test(p), { error: 'must contain {index} or {index:0N}' })
     .default('{service}-{index}'),
 });
+
+/** `30m`, `2h`... as seconds; absent or `0`: 0, no idle watcher (docs/configuration.md#idle-timeout). */
+const idleTimeout = z
+  .unknown()
+  .refine((value) => value === 0 || value === '0' || (typeof value === 'string' && parseDuration(value) !== undefined), {
+    error: `expected ${DURATION_FORMAT}, or 0 (off)`,
+  })
+  .transform((value) => (typeof value === 'string' ? (parseDuration(value) ?? 0) : 0));
 
 export const ConfigSchema = z.strictObject({
   service: z.string({ error: 'expected a service name' }).regex(DOCKER_NAME, {
@@ -58,6 +73,14 @@ export const ConfigSchema = z.strictObject({
   defaults: DefaultsSchema.default({}),
   vms: VmsSchema.default(() => VmsSchema.parse({})),
   naming: NamingSchema.default(() => NamingSchema.parse({})),
+  /** `name: command line` of kamal-dev (docs/configuration.md#aliases); checked against the commands by loadConfig. */
+  aliases: z
+    .record(z.string().regex(ALIAS_NAME), z.string({ error: 'expected a command line' }).min(1, { error: 'expected a command line' }), {
+      error: (issue) => (issue.code === 'invalid_key' ? 'expected an alias name of a-z, 0-9, _ and -' : undefined),
+    })
+    .optional(),
+  idle_timeout: idleTimeout.default(0),
+  ports: PortsSchema.default(() => PortsSchema.parse({})),
   build: notSupported,
   registry: notSupported,
   git: notSupported,
@@ -72,4 +95,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   defaults: Object.keys(DefaultsSchema.shape),
   vms: Object.keys(VmsSchema.shape),
   naming: Object.keys(NamingSchema.shape),
+  ports: Object.keys(PortsSchema.shape),
 };

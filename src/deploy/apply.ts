@@ -7,6 +7,7 @@ import type { Entry } from '../state/schema.js';
 import { cloudConfig } from './cloud-config.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import { replaceHostKey, waitForCloudInit } from './host-key-steps.js';
+import { ensureIdleWatcher } from './idle-install.js';
 import type { LifecycleDeps } from './ports.js';
 import { blockMetadata, ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
@@ -63,7 +64,8 @@ export async function applyWorkspaces(
 ): Promise<WorkspaceResult[]> {
   const { provider, settings, signal } = deps;
   const { service: name, vms, ssh } = service.config.config;
-  const waiter = new VmWaiter(provider, serviceLabels(name), { intervalMs: settings.pollIntervalMs, timeoutMs: settings.bootTimeoutMs, signal });
+  const { destination } = service.config;
+  const waiter = new VmWaiter(provider, serviceLabels(name, destination), { intervalMs: settings.pollIntervalMs, timeoutMs: settings.bootTimeoutMs, signal });
   let sharedVm: Promise<FoundVm> | undefined;
   /** VMs created by this run with a host key made here: replaced once per VM over its first verified connection. */
   const rekeys = new Map<string, Promise<string>>();
@@ -83,8 +85,8 @@ export async function applyWorkspaces(
       }
       deps.notices.warn(`${target.name}: VM ${entry.vm_id} is gone at the provider; creating a new one`);
     }
-    if (entry.request_id && !target.fresh) {
-      const [adopted] = await provider.listVms(requestLabels(name, entry.request_id), signal);
+    if (entry.request_id && !target.fresh && !provider.ownHosts) {
+      const [adopted] = await provider.listVms(requestLabels(name, entry.request_id, destination), signal);
       if (adopted) return { vm: adopted };
     }
     if (signal.aborted) throw new CancelledError();
@@ -97,7 +99,8 @@ export async function applyWorkspaces(
       name: vms.spread ? target.name : `${name}-shared`,
       sshUser: ssh.user,
       sshPublicKey,
-      labels: vmLabels(name, target.name, entry.request_id ?? randomUUID()),
+      labels: vmLabels(name, target.name, entry.request_id ?? randomUUID(), destination),
+      ...(vms.spread ? { index: target.index } : {}),
       ...(userData ? { userData } : {}),
     });
     return { vm, ...(hostKey ? { handedHostKey: hostKey.fingerprint } : {}) };
@@ -121,11 +124,13 @@ export async function applyWorkspaces(
       let { vm } = found;
       const handed = found.handedHostKey;
       if (vm.id !== entry.vm_id || vm.ip !== entry.vm_ip || (handed && handed !== entry.host_key)) {
+        // A host key pinned for another VM (one that is gone) says nothing about this one: it is pinned anew below.
+        const newVm = vm.id !== entry.vm_id && entry.host_key !== undefined;
         await record({
           vm_id: vm.id,
           vm_ip: vm.ip ?? null,
           status: entry.status === 'provisioning' ? 'provisioned' : entry.status,
-          ...(handed ? { host_key: handed, host_key_source: 'user_data' } : {}),
+          ...(handed ? { host_key: handed, host_key_source: 'user_data' } : newVm ? { host_key: undefined, host_key_source: undefined } : {}),
         });
       }
       if (vm.state !== 'started' || !vm.ip) {
@@ -150,9 +155,14 @@ export async function applyWorkspaces(
       } else if (entry.host_key !== connection.hostKey) await record({ host_key: connection.hostKey });
       step('docker.check');
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);
-      if (!vms.metadata_access) await blockMetadata(executor, signal);
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home: await homeDir(executor) });
+      if (!vms.metadata_access && !provider.ownHosts) await blockMetadata(executor, signal);
+      const home = await homeDir(executor);
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home });
       const { action, ports } = await convergeContainer(executor, plan, step, signal);
+      if (service.config.config.idle_timeout > 0) {
+        step('idle.install');
+        await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, settings.idle, signal);
+      }
       const deployedAt = action === 'unchanged' && entry.deployed_at ? entry.deployed_at : deps.now().toISOString();
       await record({ status: 'running', deployed_at: deployedAt, error: undefined, ...(Object.keys(ports).length ? { ports } : {}) });
       return { name: target.name, status: 'running', vm_id: vm.id, vm_ip: vm.ip ?? null, action, plan };

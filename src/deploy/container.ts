@@ -4,17 +4,11 @@ import type { Executor } from '../remote/executor.js';
 import { check } from '../remote/check.js';
 import { prepareImage } from './image.js';
 import { inspectContainer } from './inspect.js';
+import { runHooks } from './hooks.js';
 import type { StepReporter } from './runner.js';
-import type { LifecycleGroup, WorkspacePlan } from './workspace.js';
+import type { WorkspacePlan } from './workspace.js';
 
 export type ContainerAction = 'unchanged' | 'created' | 'replaced';
-
-/** Runs groups one after another, the commands of a group in parallel; the first failure fails the step. */
-export async function runGroups(executor: Executor, groups: readonly LifecycleGroup[], signal?: AbortSignal): Promise<void> {
-  for (const group of groups) {
-    await Promise.all(group.map(({ argv }) => check(executor, argv, { signal })));
-  }
-}
 
 /**
  * Makes the workspace's container run the wanted spec: left alone when it already runs with the same spec
@@ -41,14 +35,13 @@ export async function convergeContainer(
     step('container.start');
     await check(executor, plan.dockerRun, { signal });
     const { onCreate, updateContent, postCreate, postStart } = plan.lifecycle;
-    const create = [...onCreate, ...updateContent, ...postCreate];
-    if (create.length > 0) {
+    if (onCreate.length + updateContent.length + postCreate.length > 0) {
       step('lifecycle.create');
-      await runGroups(executor, create, signal);
+      await runHooks(executor, plan, ['onCreate', 'updateContent', 'postCreate'], signal);
     }
     if (postStart.length > 0) {
       step('lifecycle.post-start');
-      await runGroups(executor, postStart, signal);
+      await runHooks(executor, plan, ['postStart'], signal);
     }
     action = current ? 'replaced' : 'created';
     current = await inspectContainer(executor, plan.containerName, signal);

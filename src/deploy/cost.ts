@@ -20,6 +20,7 @@ export async function estimateCost(provider: Provider, count: number, warn: (tex
 /** The cost line shown before VMs are created. */
 export function costLine(provider: Provider, count: number, cost: CostEstimate | undefined): string {
   const { zone, plan } = provider.placement;
+  if (provider.ownHosts) return 'Cost: none, your own hosts';
   if (!cost) return `Deploying ${count} VM(s) with plan ${plan} in zone ${zone}. Check pricing for accurate costs: ${provider.pricingUrl}`;
   const { hourly, monthly, currency, hoursPerMonth } = cost;
   return `Cost: ${count} new VM(s) of ${plan} in ${zone}: ${hourly.toFixed(5)} ${currency}/hour, ${monthly.toFixed(2)} ${currency}/month (${hoursPerMonth} h)`;

@@ -1,3 +1,4 @@
+import type { LoadedConfig } from '../config/load.js';
 import { indexOfName } from '../config/naming.js';
 import { hostRequirements, planShortfalls, smallestFittingPlan } from '../devcontainer/host-requirements.js';
 import type { Argv } from '../lib/argv.js';
@@ -28,6 +29,11 @@ export interface DeployHost {
   confirm(question: string, flag: string): Promise<boolean>;
   /** Runs a command on this machine in `cwd`, output to the user's terminal; resolves its exit code. */
   runLocal(argv: Argv, cwd: string): Promise<number>;
+  /**
+   * Once the deploy is confirmed, before initializeCommand and before anything is created (the pre-deploy
+   * hook): the workspaces the service will have and the IPs of those that have a VM. Throws to stop the deploy.
+   */
+  beforeDeploy(workspaces: readonly string[], hosts: readonly string[]): Promise<void>;
 }
 
 export interface DeployOutcome {
@@ -35,31 +41,35 @@ export interface DeployOutcome {
   results: WorkspaceResult[];
 }
 
-/** A location or size the provider does not have is an error of config/dev.yml, as every configuration error. */
-export async function namingConfigFile<T>(file: string, call: Promise<T>): Promise<T> {
+/**
+ * A location or size the provider does not have is an error of config/dev.yml (or of the destination's file
+ * that set it), as every configuration error.
+ */
+export async function namingConfigFile<T>(config: Pick<LoadedConfig, 'fileOf'>, call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof PlacementError) throw new ConfigError(`${file}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+    if (error instanceof PlacementError) throw new ConfigError(`${config.fileOf(error.key.split('.'))}: ${error.message}`, error.hint ? { hint: error.hint } : {});
     throw error;
   }
 }
 
 /** The plan must meet the devcontainer's hostRequirements; a plan that is too small names one that fits. */
 async function checkHostRequirements(service: ServicePlan, provider: Provider, signal: AbortSignal): Promise<void> {
-  const { file, config } = service.config;
-  const chosen = await namingConfigFile(file, provider.checkPlacement(signal));
+  const { config } = service.config;
+  const chosen = await namingConfigFile(service.config, provider.checkPlacement(signal));
   const req = hostRequirements(service.devcontainer.json);
   const lacking = planShortfalls(req, chosen);
   if (lacking.length === 0) return;
   const fits = smallestFittingPlan(req, await provider.plans(signal));
-  throw new ConfigError(`${file}: provider: ${config.provider.type} plan ${chosen.name} has ${lacking.join(' and ')} (hostRequirements of ${service.devcontainer.file})`, {
+  throw new ConfigError(`${service.config.fileOf(['provider', 'plan'])}: provider: ${config.provider.type} plan ${chosen.name} has ${lacking.join(' and ')} (hostRequirements of ${service.devcontainer.file})`, {
     hint: fits ? `A plan that fits: ${fits.name}.` : 'No plan of the provider fits these requirements.',
   });
 }
 
 async function confirmCost(plan: DeployPlan, request: DeployRequest, deps: LifecycleDeps, host: DeployHost): Promise<void> {
   if (plan.newVms === 0 || request.skipCostCheck) return;
+  if (deps.provider.ownHosts) return deps.notices.info(costLine(deps.provider, plan.newVms, undefined));
   const cost = await estimateCost(deps.provider, plan.newVms, (text) => deps.notices.warn(text), deps.signal);
   deps.notices.info(costLine(deps.provider, plan.newVms, cost));
   if (request.yes) return;
@@ -102,6 +112,8 @@ export async function deploy(request: DeployRequest, deps: LifecycleDeps, host: 
     const plan = planDeploy({ config: service.config, state: await deps.state.read(), count: request.count, placement: deps.provider.placement });
     for (const warning of plan.warnings) deps.notices.warn(warning);
     await confirmCost(plan, request, deps, host);
+    const hosts = plan.workspaces.flatMap((w) => (w.existing?.vm_ip ? [w.existing.vm_ip] : []));
+    await host.beforeDeploy(plan.workspaces.map((w) => w.name), hosts);
     await runInitialize(service, deps, host);
     const missing = plan.workspaces.filter((w) => w.existing === undefined).length;
     const reserved = await deps.state.reserve(name, naming.pattern, missing, (workspace) => provisioningEntry(name, deps.provider.placement, workspace));

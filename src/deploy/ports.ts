@@ -2,6 +2,7 @@ import type { Provider } from '../providers/provider.js';
 import type { Executor } from '../remote/executor.js';
 import type { StateAccess } from '../state/access.js';
 import type { EventSink } from './events.js';
+import type { IdleSettings } from './idle-watcher.js';
 
 export interface Connection {
   executor: Executor;
@@ -35,6 +36,8 @@ export interface LifecycleSettings {
   sshTimeoutMs: number;
   /** Workspaces worked on at once. */
   concurrency: number;
+  /** How the idle watcher powers a VM off, when dev.yml sets idle_timeout. */
+  idle: IdleSettings;
 }
 
 /** Everything the lifecycle operations use: interfaces only, built in src/cli (or by tests, with fakes). */

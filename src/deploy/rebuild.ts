@@ -1,10 +1,11 @@
 import { dockerPs, parsePsNames } from '../docker/commands.js';
-import { SERVICE_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
+import { containerInScope, serviceContainerLabels, WORKSPACE_LABEL } from '../docker/labels.js';
 import { mapPool } from '../lib/pool.js';
-import { REQUEST_LABEL, serviceLabels, WORKSPACE_LABEL as VM_WORKSPACE_LABEL } from '../providers/labels.js';
+import { REQUEST_LABEL, WORKSPACE_LABEL as VM_WORKSPACE_LABEL, type ServiceScope } from '../providers/labels.js';
 import type { Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { inspectContainers } from './inspect.js';
+import { listServiceVms } from './service-vms.js';
 import type { LifecycleDeps } from './ports.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 
@@ -16,7 +17,7 @@ interface Found {
 }
 
 /** The workspaces on one VM: its containers labelled for the service, or the VM's own workspace label. */
-async function workspacesOnVm(service: string, listed: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
+async function workspacesOnVm({ service, destination }: ServiceScope, listed: Vm, pinned: string | undefined, deps: LifecycleDeps): Promise<Found[]> {
   // The provider's list carries no addresses.
   const vm = listed.ip ? listed : ((await deps.provider.getVm(listed.id, deps.signal)) ?? listed);
   const label = vm.labels[VM_WORKSPACE_LABEL];
@@ -24,10 +25,10 @@ async function workspacesOnVm(service: string, listed: Vm, pinned: string | unde
   if (vm.state !== 'started' || !vm.ip) return fallback();
   try {
     const { executor, hostKey } = await deps.connector.connect(vm.ip, pinned, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.rebuild });
-    const ps = await executor.run(dockerPs({ [SERVICE_LABEL]: service }), { signal: deps.signal });
+    const ps = await executor.run(dockerPs(serviceContainerLabels(service, destination)), { signal: deps.signal });
     const containers = ps.exitCode === 0 ? await inspectContainers(executor, parsePsNames(ps.stdout), deps.signal) : [];
     const found = containers
-      .filter((info) => info.labels[WORKSPACE_LABEL])
+      .filter((info) => info.labels[WORKSPACE_LABEL] && containerInScope(info.labels, destination))
       .map((info) => ({ name: info.labels[WORKSPACE_LABEL]!, vm, container: info.status, hostKey }));
     return found.length > 0 ? found : fallback(hostKey);
   } catch {
@@ -39,11 +40,12 @@ async function workspacesOnVm(service: string, listed: Vm, pinned: string | unde
  * Rebuilds the state from the provider: adds workspaces the state lost (found by the VMs' labels and the
  * containers' labels on them) and marks `missing` the ones whose VM the provider no longer has.
  */
-export async function rebuildState(service: string, deps: LifecycleDeps): Promise<{ added: string[]; missing: string[] }> {
-  const vms = await deps.provider.listVms(serviceLabels(service), deps.signal);
+export async function rebuildState(scope: ServiceScope, deps: LifecycleDeps): Promise<{ added: string[]; missing: string[] }> {
+  const { service } = scope;
+  const vms = await listServiceVms(deps.provider, scope, deps.signal);
   const { deployments } = await deps.state.read();
   const pinnedKeys = new Map(Object.values(deployments).filter((e) => e.vm_id && e.host_key).map((e) => [e.vm_id!, e.host_key!]));
-  const perVm = await mapPool(vms, deps.settings.concurrency, (vm) => workspacesOnVm(service, vm, pinnedKeys.get(vm.id), deps), deps.signal);
+  const perVm = await mapPool(vms, deps.settings.concurrency, (vm) => workspacesOnVm(scope, vm, pinnedKeys.get(vm.id), deps), deps.signal);
   const found = perVm
     .flat()
     .filter((f): f is Found => f !== undefined)

@@ -1,5 +1,5 @@
 import { dockerRemove } from '../docker/commands.js';
-import { requestLabels } from '../providers/labels.js';
+import { requestLabels, type ServiceScope } from '../providers/labels.js';
 import type { Entry } from '../state/schema.js';
 import { exclusively } from './exclusive.js';
 import type { LifecycleDeps } from './ports.js';
@@ -16,15 +16,11 @@ export interface RemoveResult {
  * Removes workspaces: their containers (best effort), their VM once no other workspace uses it, then their
  * entries. An entry is dropped only after its VM is confirmed gone (or still used by a workspace that stays).
  */
-export async function removeWorkspaces(
-  service: string,
-  names: readonly string[],
-  deps: LifecycleDeps,
-): Promise<RemoveResult[]> {
-  return exclusively(deps, () => removeUnderLock(service, names, deps));
+export async function removeWorkspaces(scope: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
+  return exclusively(deps, () => removeUnderLock(scope, names, deps));
 }
 
-async function removeUnderLock(service: string, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
+async function removeUnderLock({ service, destination }: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<RemoveResult[]> {
   const { deployments } = await deps.state.read();
   const removing = new Set(names);
   const sharedWithStaying = (entry: Entry) =>
@@ -46,7 +42,8 @@ async function removeUnderLock(service: string, names: readonly string[], deps: 
       run: async ({ name }, step): Promise<RemoveResult> => {
         const entry = deployments[name];
         if (!entry) return { name, removed: true };
-        const keepVm = sharedWithStaying(entry);
+        // Own hosts stay whatever happens: only the container and its files go.
+        const keepVm = deps.provider.ownHosts === true || sharedWithStaying(entry);
         if (entry.vm_ip && (keepVm || entry.status === 'running')) {
           step('container.remove');
           await removeContainer(entry, keepVm, deps).catch((error: unknown) => {
@@ -59,7 +56,7 @@ async function removeUnderLock(service: string, names: readonly string[], deps: 
           if (entry.vm_id) ids.add(entry.vm_id);
           if (entry.request_id) {
             // A create whose reply was lost still carries its request label.
-            const labelled = await deps.provider.listVms(requestLabels(entry.service ?? service, entry.request_id), deps.signal);
+            const labelled = await deps.provider.listVms(requestLabels(entry.service ?? service, entry.request_id, destination), deps.signal);
             for (const vm of labelled) ids.add(vm.id);
           }
           for (const id of ids) {
@@ -79,9 +76,15 @@ async function removeUnderLock(service: string, names: readonly string[], deps: 
   );
 }
 
-/** Removes the container and its env file (which holds secrets) when the VM stays; stops it otherwise. */
+/**
+ * Removes the container and, when the VM stays, its env file (which holds secrets); on an own host also the
+ * workspace folder, since no VM deletion will take it.
+ */
 async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDeps): Promise<void> {
   const { executor } = await deps.connector.connect(entry.vm_ip!, entry.host_key, { signal: deps.signal, timeoutMs: CONNECT_TIMEOUT_MS.remove });
   await executor.run(dockerRemove(entry.container_name));
-  if (keepVm) await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env"', 'rm-env', entry.container_name]);
+  if (!keepVm) return;
+  // Both env files hold values (the secrets, remoteEnv); the lifecycle log holds the hooks' output.
+  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', entry.container_name]);
+  if (deps.provider.ownHosts) await executor.run(['sh', '-c', 'rm -rf "$HOME/.kamal-dev/workspaces/$1"', 'rm-workspace', entry.container_name]);
 }

@@ -1,9 +1,14 @@
-import { serviceLabels } from '../providers/labels.js';
-import type { Vm } from '../providers/provider.js';
+import { AppError } from '../lib/errors.js';
+import { ExitCode } from '../lib/exit-codes.js';
+import type { ServiceScope } from '../providers/labels.js';
+import type { HourlyRates, Vm } from '../providers/provider.js';
 import type { Entry, WorkspaceStatus } from '../state/schema.js';
 import { inspectContainer, publishedPorts } from './inspect.js';
 import type { LifecycleDeps } from './ports.js';
 import { errorMessage, runEach } from './runner.js';
+import { listServiceVms } from './service-vms.js';
+import { runningAgain, stoppedSince } from './stopped-time.js';
+import { workspaceCost, type WorkspaceCost } from './vm-cost.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 
 export interface WorkspaceStatusReport {
@@ -17,6 +22,10 @@ export interface WorkspaceStatusReport {
   uptime_seconds: number | null;
   ports: Record<string, number>;
   status: WorkspaceStatus;
+  /** Who stopped a stopped VM: `kamal-dev` (stop --vm) or `provider` (found so: the idle watcher, or by hand). */
+  vm_stopped_by: 'kamal-dev' | 'provider' | null;
+  /** null when the price list could not be read. */
+  cost: WorkspaceCost | null;
   error?: string;
 }
 
@@ -30,9 +39,10 @@ export function statusOf(vmState: string, container: string): WorkspaceStatus {
 }
 
 /** Live status: one provider list call for the service, then `docker inspect` on every VM in parallel. */
-export async function collectStatus(service: string, names: readonly string[], deps: LifecycleDeps): Promise<WorkspaceStatusReport[]> {
+export async function collectStatus(scope: ServiceScope, names: readonly string[], deps: LifecycleDeps): Promise<WorkspaceStatusReport[]> {
   const { deployments } = await deps.state.read();
-  const vms = new Map<string, Vm>((await deps.provider.listVms(serviceLabels(service), deps.signal)).map((vm) => [vm.id, vm]));
+  const vms = new Map<string, Vm>((await listServiceVms(deps.provider, scope, deps.signal)).map((vm) => [vm.id, vm]));
+  const rates = await ratesOf(names.map((name) => deployments[name]!), deps);
 
   const blank = (name: string): WorkspaceStatusReport => {
     const entry: Entry = deployments[name]!;
@@ -48,6 +58,8 @@ export async function collectStatus(service: string, names: readonly string[], d
       uptime_seconds: null,
       ports: {},
       status: entry.status,
+      vm_stopped_by: null,
+      cost: null,
     };
   };
 
@@ -76,7 +88,13 @@ export async function collectStatus(service: string, names: readonly string[], d
       }
     }
     if (!report.error && (vm || vmState === 'missing')) report.status = statusOf(vmState, report.container);
-    if (report.status !== entry.status) await deps.state.patch(name, { status: report.status });
+    const now = deps.now();
+    const seen = vmState === 'stopped' ? stoppedSince(entry, now, 'provider') : vmState === 'started' ? runningAgain(entry, now) : {};
+    const after: Entry = { ...entry, ...seen, status: report.status };
+    if (report.status !== entry.status || Object.keys(seen).length > 0) await deps.state.patch(name, { ...seen, status: report.status });
+    report.vm_stopped_by = vmState === 'stopped' ? (after.vm_stopped_by ?? null) : null;
+    const rate = rates.get(placementKey(entry, deps));
+    report.cost = rate ? workspaceCost(after, vmState, rate, now) : null;
     return report;
   };
 
@@ -89,4 +107,23 @@ export async function collectStatus(service: string, names: readonly string[], d
       failed: ({ name }, { message }) => ({ ...blank(name), error: message }),
     },
   );
+}
+
+function placementKey(entry: Entry, deps: LifecycleDeps): string {
+  return `${entry.zone ?? deps.provider.placement.zone} ${entry.plan ?? deps.provider.placement.plan}`;
+}
+
+/** The hourly rates of each zone and plan the workspaces use, read once each; a placement without a price is left out (with a warning). */
+async function ratesOf(entries: readonly Entry[], deps: LifecycleDeps): Promise<Map<string, HourlyRates>> {
+  const rates = new Map<string, HourlyRates>();
+  for (const key of new Set(entries.map((entry) => placementKey(entry, deps)))) {
+    const [zone, plan] = key.split(' ') as [string, string];
+    try {
+      rates.set(key, await deps.provider.hourlyRates({ zone, plan }, deps.signal));
+    } catch (error) {
+      if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;
+      deps.notices.warn(`no cost for ${plan} in ${zone}: ${errorMessage(error)}`);
+    }
+  }
+  return rates;
 }

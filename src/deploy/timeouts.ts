@@ -4,6 +4,7 @@ export const CONNECT_TIMEOUT_MS = {
   rebuild: 20_000,
   remove: 20_000,
   power: 30_000,
+  attach: 20_000,
 } as const;
 
 /** How long a freshly started engine may take to answer `docker info`. */

@@ -3,6 +3,7 @@ import { sleep } from '../lib/sleep.js';
 import type { Provider, Vm } from '../providers/provider.js';
 
 interface Pending {
+  target: 'started' | 'stopped';
   resolve: (vm: Vm) => void;
   reject: (error: unknown) => void;
   deadline: number;
@@ -24,8 +25,8 @@ export interface VmWaiterOptions {
 }
 
 /**
- * Waits for many VMs to be `started` with one list call per poll for all of them (filtered by the service's
- * labels), however many workspaces are waiting and whenever they started waiting. A VM is first looked at
+ * Waits for many VMs to be `started` (or `stopped`) with one list call per poll for all of them (filtered by the
+ * service's labels), however many workspaces are waiting and whenever they started waiting. A VM is first looked at
  * `firstLookMs` after its wait starts, then at gaps growing by as much up to the interval (1, 2, 3, 4, 5, 5 s...),
  * so a fast boot is seen soon without polling a slow one more often; one poll serves every VM due within
  * `firstLookMs` of it, which keeps VMs created together on one schedule.
@@ -53,14 +54,14 @@ export class VmWaiter {
   }
 
   /** Workspaces sharing a VM share its wait. */
-  waitFor(id: string): Promise<Vm> {
+  waitFor(id: string, target: 'started' | 'stopped' = 'started'): Promise<Vm> {
     let waiting = this.waiting.get(id);
     if (!waiting) {
       const now = this.now();
       const nextLook = now + this.firstLook;
       const gap = Math.min(this.options.intervalMs, 2 * this.firstLook);
       waiting = new Promise<Vm>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject, deadline: now + this.options.timeoutMs, nextLook, gap });
+        this.pending.set(id, { target, resolve, reject, deadline: now + this.options.timeoutMs, nextLook, gap });
       });
       this.waiting.set(id, waiting);
       const forget = () => this.waiting.delete(id);
@@ -134,7 +135,10 @@ export class VmWaiter {
     const now = this.now();
     for (const [id, waiter] of this.pending) {
       const vm = seen.get(id);
-      if (vm?.state === 'started') {
+      if (waiter.target === 'stopped' && vm?.state === 'stopped') {
+        this.pending.delete(id);
+        waiter.resolve(vm);
+      } else if (waiter.target === 'started' && vm?.state === 'started') {
         // The list carries no addresses: one GET for each VM, once, when it has started.
         const full = vm.ip ? vm : await this.provider.getVm(id, this.options.signal);
         if (full?.ip) {
@@ -146,7 +150,7 @@ export class VmWaiter {
         waiter.reject(new ProviderError(`VM ${id} is in state error at the provider`));
       } else if (now > waiter.deadline) {
         this.pending.delete(id);
-        waiter.reject(new ProviderError(`VM ${id} was not started after ${Math.round(this.options.timeoutMs / 1000)} s (last state: ${vm?.state ?? 'not listed'})`));
+        waiter.reject(new ProviderError(`VM ${id} was not ${waiter.target} after ${Math.round(this.options.timeoutMs / 1000)} s (last state: ${vm?.state ?? 'not listed'})`));
       }
     }
   }

@@ -18,3 +18,13 @@ export function envFilePath(home: string, workspace: string): string {
 export function workspaceDir(home: string, workspace: string): string {
   return path.posix.join(home, '.kamal-dev', 'workspaces', workspace);
 }
+
+/** remoteEnv as `docker exec --env-file` reads it (values may be tokens: never on a command line). */
+export function remoteEnvFilePath(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'env', `${workspace}.remote.env`);
+}
+
+/** The output of the workspace's lifecycle commands, appended at each run (`kamal-dev logs NAME --lifecycle`). */
+export function lifecycleLogPath(home: string, workspace: string): string {
+  return path.posix.join(home, '.kamal-dev', 'logs', `${workspace}.lifecycle.log`);
+}

@@ -7,13 +7,13 @@ import { planPorts, type PortPlan } from '../devcontainer/ports.js';
 import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
-import { dockerExec } from '../docker/commands.js';
-import { envFileContent, envFileKey } from '../docker/env-file.js';
-import { SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
+import { dockerExec, type ExecOptions } from '../docker/commands.js';
+import { envFileContent, envFileKey, remoteEnvFileContent } from '../docker/env-file.js';
+import { DESTINATION_LABEL, SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
 import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
-import { envFilePath, workspaceDir } from './workspace-paths.js';
+import { envFilePath, lifecycleLogPath, remoteEnvFilePath, workspaceDir } from './workspace-paths.js';
 
 /** What every workspace of the service shares: built once per command from the loaded inputs. */
 export interface ServicePlan {
@@ -41,12 +41,21 @@ export function buildServicePlan(input: { config: LoadedConfig; devcontainer: De
     ...input,
     envFileKeys: [...input.secrets.keys()].map(envFileKey),
     initialize: hookGroup(input.devcontainer.json.initializeCommand),
-    warnings: planPorts(input.devcontainer.json, input.config.config.vms.spread).warnings,
+    warnings: planPorts(input.devcontainer.json, input.config.config.vms.spread, input.config.config.ports.public).warnings,
   };
 }
 
 /** `docker exec` commands of one lifecycle hook: groups run one after another, the commands of a group in parallel. */
 export type LifecycleGroup = readonly { name: string | undefined; argv: Argv }[];
+
+/** The hooks by their devcontainer.json names, in the order they run (for the lifecycle log). */
+export const HOOK_NAMES = {
+  onCreate: 'onCreateCommand',
+  updateContent: 'updateContentCommand',
+  postCreate: 'postCreateCommand',
+  postStart: 'postStartCommand',
+  postAttach: 'postAttachCommand',
+} as const;
 
 export interface WorkspaceLifecycle {
   onCreate: LifecycleGroup[];
@@ -54,6 +63,8 @@ export interface WorkspaceLifecycle {
   postCreate: LifecycleGroup[];
   /** After every start (deploy and `start`). */
   postStart: LifecycleGroup[];
+  /** On every attach: `kamal-dev ssh` and the `ssh-config` hosts, before handing over. */
+  postAttach: LifecycleGroup[];
 }
 
 export interface WorkspacePlan {
@@ -80,8 +91,22 @@ export interface WorkspacePlan {
   /** `docker exec -u` user of lifecycle commands (remoteUser, else containerUser); undefined: the image's user. */
   remoteUser: string | undefined;
   workspaceFolder: string;
-  /** remoteEnv, for `docker exec -e` (entries set to null are left out). */
+  /** remoteEnv (entries set to null are left out): reaches docker exec only through remoteEnvFile. */
   remoteEnv: [string, string][];
+  /** Uploaded (0600) before any `docker exec` of the plan: `--env-file` of every exec. Prints as [REDACTED]. */
+  remoteEnvFile: { path: string; content: Secret };
+  /** Appended to by the lifecycle commands. */
+  lifecycleLog: string;
+}
+
+/** How the workspace's commands are exec'd, as its lifecycle commands are: remoteUser, workspaceFolder, remoteEnv. */
+export function execOf(plan: WorkspacePlan): Omit<ExecOptions, 'argv'> {
+  return { container: plan.containerName, user: plan.remoteUser, workdir: plan.workspaceFolder, envFile: plan.remoteEnvFile.path };
+}
+
+/** `docker exec` of `argv` in the workspace (see execOf). */
+export function workspaceExec(plan: WorkspacePlan, argv: Argv, terminal: { interactive?: boolean; tty?: boolean } = {}): Argv {
+  return dockerExec({ ...execOf(plan), ...terminal, argv });
 }
 
 function hashOf(argv: Argv, envFileKeys: readonly string[]): string {
@@ -98,6 +123,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
   const labels: [string, string][] = [
     [SERVICE_LABEL, service],
     [WORKSPACE_LABEL, name],
+    ...(config.destination === undefined ? [] : [[DESTINATION_LABEL, config.destination] as [string, string]]),
   ];
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
@@ -105,7 +131,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
     variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined,
   );
   const workspaceFolder = plan.devcontainer.workspaceFolder;
-  const ports = planPorts(json, spread);
+  const ports = planPorts(json, spread, config.config.ports.public);
   const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
   const mounts = [
     ...(workspaceMount === '' ? [] : [workspaceMount]),
@@ -136,10 +162,11 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
   const specHash = hashOf(dockerRun(run), envFileKeys);
   const remoteUser = json.remoteUser ?? json.containerUser;
   const remoteEnv = Object.entries(json.remoteEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== null);
+  const remoteEnvFile = { path: remoteEnvFilePath(home, name), content: remoteEnvFileContent(remoteEnv) };
   const inContainer = (command: CommandJson | undefined): LifecycleGroup[] => {
     const group = hookGroup(command).map((cmd: HookCommand) => ({
       name: cmd.name,
-      argv: dockerExec({ container: name, user: remoteUser, workdir: workspaceFolder, env: remoteEnv, argv: cmd.argv }),
+      argv: dockerExec({ container: name, user: remoteUser, workdir: workspaceFolder, envFile: remoteEnvFile.path, argv: cmd.argv }),
     }));
     return group.length ? [group] : [];
   };
@@ -159,11 +186,14 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
       updateContent: inContainer(json.updateContentCommand),
       postCreate: inContainer(json.postCreateCommand),
       postStart: inContainer(json.postStartCommand),
+      postAttach: inContainer(json.postAttachCommand),
     },
     publish: ports.publish,
     ports: ports.ports,
     remoteUser,
     workspaceFolder,
     remoteEnv,
+    remoteEnvFile,
+    lifecycleLog: lifecycleLogPath(home, name),
   };
 }

@@ -15,12 +15,18 @@ export interface PortsResult {
   warnings: string[];
 }
 
+/** A bare `HOST:CONTAINER` or `CONTAINER` appPort string (no address), which the private default binds to loopback. */
+const NO_ADDRESS = /^(\d+:)?\d+(\/(tcp|udp|sctp))?$/;
+
 /**
  * forwardPorts and appPort (docs/configuration.md#docker-run). Numbers become `-p N:N` when the workspace has its VM to itself
  * and `-p N` on a shared VM, where the same host port would clash. `"localhost:N"` counts as N; a
- * `"service:N"` forward names another container and is skipped with a warning. appPort strings pass as is.
+ * `"service:N"` forward names another container and is skipped with a warning. Unless `open` (dev.yml
+ * `ports.public`), every port is bound to the VM's loopback (`127.0.0.1:N:N`, `127.0.0.1::N`), reached through
+ * `kamal-dev forward`; appPort strings that name an address pass as is.
  */
-export function planPorts(json: DevcontainerJson, spread: boolean): PortsResult {
+export function planPorts(json: DevcontainerJson, spread: boolean, open = false): PortsResult {
+  const bind = open ? '' : '127.0.0.1:';
   const publish: string[] = [];
   const ports: PortPlan[] = [];
   const warnings: string[] = [];
@@ -28,7 +34,7 @@ export function planPorts(json: DevcontainerJson, spread: boolean): PortsResult 
   const add = (port: number) => {
     if (seen.has(port)) return;
     seen.add(port);
-    publish.push(spread ? `${port}:${port}` : String(port));
+    publish.push(spread ? `${bind}${port}:${port}` : open ? String(port) : `${bind}:${port}`);
     ports.push({ containerPort: port, hostPort: spread ? port : undefined });
   };
   for (const entry of json.forwardPorts ?? []) {
@@ -39,7 +45,7 @@ export function planPorts(json: DevcontainerJson, spread: boolean): PortsResult 
   const app = json.appPort === undefined ? [] : Array.isArray(json.appPort) ? json.appPort : [json.appPort];
   for (const entry of app) {
     if (typeof entry === 'number') add(entry);
-    else publish.push(entry);
+    else publish.push(!open && NO_ADDRESS.test(entry) ? `${bind}${entry.includes(':') ? '' : ':'}${entry}` : entry);
   }
   return { publish, ports, warnings };
 }

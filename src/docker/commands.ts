@@ -6,7 +6,9 @@ export interface ExecOptions {
   user?: string | undefined;
   /** `-w`; undefined runs in the container's working directory. */
   workdir?: string | undefined;
-  /** remoteEnv, as `-e KEY=VALUE`. */
+  /** `--env-file`: remoteEnv, read by the docker client on the VM, so no value is on a command line there. */
+  envFile?: string | undefined;
+  /** `-e KEY=VALUE` (never for values that may be secret: use envFile). */
   env?: readonly (readonly [string, string])[];
   /** Attach stdin (`-i`), and a terminal (`-t`) too when `tty`. */
   interactive?: boolean;
@@ -14,7 +16,7 @@ export interface ExecOptions {
   argv: Argv;
 }
 
-/** `docker exec [-i [-t]] [-u user] [-w dir] [-e K=V]… <container> <argv…>`. */
+/** `docker exec [-i [-t]] [-u user] [-w dir] [--env-file F] [-e K=V]… <container> <argv…>`. */
 export function dockerExec(o: ExecOptions): Argv {
   return [
     'docker', 'exec',
@@ -22,6 +24,7 @@ export function dockerExec(o: ExecOptions): Argv {
     ...(o.interactive && o.tty ? ['-t'] : []),
     ...(o.user === undefined ? [] : ['-u', o.user]),
     ...(o.workdir === undefined ? [] : ['-w', o.workdir]),
+    ...(o.envFile === undefined ? [] : ['--env-file', o.envFile]),
     ...(o.env ?? []).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
     o.container,
     ...o.argv,
@@ -60,4 +63,37 @@ export function parsePsNames(stdout: string): string[] {
 
 export function dockerPull(image: string): Argv {
   return ['docker', 'pull', image];
+}
+
+export interface LogsOptions {
+  container: string;
+  follow?: boolean;
+  /** `-n`: the last N lines. */
+  tail?: number | undefined;
+  /** `--since`: a duration (`10m`) or a timestamp, as docker reads it. */
+  since?: string | undefined;
+}
+
+/** `docker logs [-f] [-n N] [--since T] <container>`: stdout and stderr of the container's main process. */
+export function dockerLogs(o: LogsOptions): Argv {
+  return [
+    'docker', 'logs',
+    ...(o.follow ? ['-f'] : []),
+    ...(o.tail === undefined ? [] : ['-n', String(o.tail)]),
+    ...(o.since === undefined ? [] : ['--since', o.since]),
+    o.container,
+  ];
+}
+
+/** The variable that marks every process of one `kamal-dev exec` in a container, so Ctrl-C can end them all. */
+export const EXEC_MARKER = 'KAMAL_DEV_EXEC';
+
+/**
+ * Ends, with SIGTERM, every process in the container whose environment carries `EXEC_MARKER=<marker>` (the
+ * command and all it started: the variable is inherited), as the user that started them. Ending the docker
+ * client on the VM does not end what it started in the container (docs/commands.md#exec).
+ */
+export function dockerKillMarked(container: string, user: string | undefined, marker: string): Argv {
+  const script = 'for f in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$f" 2>/dev/null | grep -qx "$0"; then p=${f#/proc/}; kill -TERM "${p%/environ}" 2>/dev/null; fi; done; exit 0';
+  return ['docker', 'exec', ...(user === undefined ? [] : ['-u', user]), container, '/bin/sh', '-c', script, `${EXEC_MARKER}=${marker}`];
 }

@@ -72,6 +72,15 @@ export class ProviderError extends AppError {
   }
 }
 
+/** Docker's CLI ends an error with a pointer to --help ("Run 'docker run --help' for more information", "See 'docker run --help'."). */
+const HELP_POINTER = /^(Run '[^']*--help' for more information|See '[^']*--help'\.)$/;
+
+/** The line of stderr that says what went wrong: the last one, past any closing pointer to --help. */
+function reasonLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.filter((line) => !HELP_POINTER.test(line)).at(-1) ?? lines.at(-1) ?? '';
+}
+
 /** A remote command exited non-zero. `command` is already redacted. */
 export class RemoteCommandError extends AppError {
   override name = 'RemoteCommandError';
@@ -80,7 +89,7 @@ export class RemoteCommandError extends AppError {
   readonly remoteExitCode: number;
   readonly stderrTail: string;
   constructor(host: string, command: string, remoteExitCode: number, stderrTail: string, options: ErrorOptions = {}) {
-    const tail = stderrTail.trim().split('\n').slice(-1)[0] ?? '';
+    const tail = reasonLine(stderrTail);
     super(`${host}: \`${command}\` exited with ${remoteExitCode}${tail ? `: ${tail}` : ''}`, ExitCode.failed, options);
     this.host = host;
     this.command = command;
@@ -115,4 +124,12 @@ export class CancelledError extends AppError {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/** Ends the run with this exit code, even after Ctrl-C: a remote command's own (exec, ssh), or forward's 0. */
+export class CommandExit extends Error {
+  override name = 'CommandExit';
+  constructor(readonly code: number) {
+    super(`exited with ${code}`);
+  }
 }

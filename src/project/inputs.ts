@@ -7,7 +7,7 @@ import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../
 import { ConfigError } from '../lib/errors.js';
 import type { Secret } from '../lib/secret.js';
 import { providerDefinition } from '../providers/registry.js';
-import { loadSecrets } from './secrets.js';
+import { loadConfigSecrets } from './secrets.js';
 
 export interface PlanInputs {
   devcontainer: Devcontainer;
@@ -73,8 +73,8 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
     file === undefined
       ? imageOnlyDevcontainer(config.config.image, local)
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
-  const allSecrets = await loadSecrets({ secretsFile: config.secretsFile, root: config.root, env, signal: options.signal });
-  const secrets = requireSecrets(allSecrets, config.config.secrets, config.file);
+  const allSecrets = await loadConfigSecrets(config, env, options.signal);
+  const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
   const exposed = config.config.secrets.filter((name) => credentialKeys.includes(name));
   if (exposed.length) warnings.push(`secrets: ${exposed.join(', ')} will be visible inside every workspace`);

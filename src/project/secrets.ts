@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
 import { parseSecretsFile, type LoadedSecrets, type SecretsOptions } from '../config/secrets.js';
 import { ConfigError } from '../lib/errors.js';
 import type { Secret } from '../lib/secret.js';
@@ -22,13 +23,16 @@ async function readOptional(file: string, shown: string): Promise<string | undef
   return data.toString('utf8');
 }
 
-/** Kamal's secrets: `<secrets_file>-common` then `<secrets_file>`, each parsed on its own, later keys winning. */
-export async function loadSecrets(options: Omit<SecretsOptions, 'run'>): Promise<LoadedSecrets> {
+/**
+ * Kamal's secrets: the common file (default `<secrets_file>-common`), then `secretsFile`, each parsed on its
+ * own, later keys winning.
+ */
+export async function loadSecrets(options: Omit<SecretsOptions, 'run'> & { commonFile?: string | undefined }): Promise<LoadedSecrets> {
   const parse = { ...options, run: shellCommandRunner };
   const values = new Map<string, Secret>();
   const files: string[] = [];
   const searched: string[] = [];
-  for (const file of [`${options.secretsFile}-common`, options.secretsFile]) {
+  for (const file of [options.commonFile ?? `${options.secretsFile}-common`, options.secretsFile]) {
     const relative = path.relative(options.root, file);
     const shown = relative && !relative.startsWith('..') ? relative : file;
     searched.push(shown);
@@ -40,3 +44,8 @@ export async function loadSecrets(options: Omit<SecretsOptions, 'run'>): Promise
   return { values, files, searched };
 }
 
+
+/** The secrets files that dev.yml (and the destination) name, read from the project folder. */
+export function loadConfigSecrets(config: LoadedConfig, env: SecretsOptions['env'], signal?: AbortSignal): Promise<LoadedSecrets> {
+  return loadSecrets({ secretsFile: config.secretsFile, commonFile: config.secretsCommonFile, root: config.root, env, signal });
+}

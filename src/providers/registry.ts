@@ -1,35 +1,10 @@
 import { z } from 'zod';
-import type { Secret } from '../lib/secret.js';
-import type { Placement, Provider, RequestEvent } from './provider.js';
+import type { Placement, ProviderDefinition } from './provider.js';
+import { hetzner } from './hetzner/index.js';
+import { ssh } from './ssh/index.js';
 import { upcloud } from './upcloud/index.js';
 
-/** What building a provider gets: its own part of config/dev.yml and where its credentials may come from. */
-export interface ProviderSetup<C> {
-  config: C;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Every key of the secrets files. */
-  secrets: ReadonlyMap<string, Secret>;
-  pollIntervalMs: number;
-  onRequest?: (event: RequestEvent) => void;
-  /** Called with each credential the provider will send, so that every output redacts it. */
-  onSecret(secret: Secret): void;
-}
-
-/**
- * A provider as the rest of kamal-dev knows it: its `provider:` schema (pure), the variables its credentials
- * come from, and a factory that loads its client only when called. Adding a provider is a folder of its own
- * and one line in DEFINITIONS (docs/architecture.md#providers).
- */
-export interface ProviderDefinition<S extends z.ZodObject = z.ZodObject> {
-  type: string;
-  schema: S;
-  credentialKeys: readonly string[];
-  /** Where new VMs of this configuration go, without asking the provider (dry runs need no credentials). */
-  placement(config: z.infer<S>): Placement;
-  create(setup: ProviderSetup<z.infer<S>>): Promise<Provider>;
-}
-
-const DEFINITIONS = { upcloud } as const;
+const DEFINITIONS = { upcloud, hetzner, ssh } as const;
 
 type Schema = (typeof DEFINITIONS)[keyof typeof DEFINITIONS]['schema'];
 export type ProviderConfig = z.infer<Schema>;
@@ -58,6 +33,11 @@ export function providerDefinition(type: ProviderType): ProviderDefinition {
 /** Where new VMs go for this `provider:` configuration. */
 export function placementOf(config: ProviderConfig): Placement {
   return providerDefinition(config.type).placement(config);
+}
+
+/** Where SSH goes for each host address of this configuration, when the provider says (see ProviderDefinition). */
+export function sshTargetsOf(config: ProviderConfig): Record<string, { user?: string; port?: number }> {
+  return providerDefinition(config.type).sshTargets?.(config) ?? {};
 }
 
 /** The keys `provider:` may have for `type`, for "did you mean" hints. */

@@ -7,13 +7,16 @@ const STDERR_TAIL = 2_000;
 /** Runs argv and throws RemoteCommandError (host, redacted command, exit code, end of stderr) unless it exits 0. */
 export async function check(executor: Executor, argv: Argv, options?: RunOptions): Promise<ExecResult> {
   const result = await executor.run(argv, options);
-  if (result.exitCode !== 0) {
-    throw new RemoteCommandError(
-      executor.host,
-      result.command ?? quoteArgv(argv),
-      result.exitCode,
-      (executor.redact?.(result.stderr) ?? result.stderr).slice(-STDERR_TAIL),
-    );
-  }
+  if (result.exitCode !== 0) throw commandError(executor, argv, result);
   return result;
+}
+
+/** The RemoteCommandError of a result that exited non-zero. */
+export function commandError(executor: Executor, argv: Argv, result: ExecResult): RemoteCommandError {
+  return new RemoteCommandError(
+    executor.host,
+    result.command ?? quoteArgv(argv),
+    result.exitCode,
+    (executor.redact?.(result.stderr) ?? result.stderr).slice(-STDERR_TAIL),
+  );
 }

@@ -25,3 +25,16 @@ export function or(...argvs: readonly Argv[]): Argv {
 export function pipe(...argvs: readonly Argv[]): Argv {
   return compose('|', argvs);
 }
+
+/** Appends stdin to `path` (mode 0600, its folder created): the content never reaches a command line. */
+export function appendStdin(path: string): Argv {
+  return ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', path];
+}
+
+/**
+ * Writes stdin to `path` (mode 0600, its folder created), then runs argv: a file and the command that reads it
+ * in one round trip, the content on no command line. `path` may be relative to the SSH user's home.
+ */
+export function stdinToFileThen(path: string, argv: Argv): Argv {
+  return ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$0")" && cat > "$0" && exec "$@"', path, ...argv];
+}

@@ -3,7 +3,7 @@ import { CancelledError, ConnectionError } from '../lib/errors.js';
 import { redact, Secret } from '../lib/secret.js';
 import { resolveAuth, type AuthSources } from './auth.js';
 import { ConnectionLostError, execOnClient } from './exec.js';
-import type { Argv, ExecResult, Executor, RunOptions } from './executor.js';
+import type { Argv, ExecResult, Executor, RemoteStream, RunOptions, Terminal } from './executor.js';
 import { HostKeyCheck } from './host-key.js';
 import { quoteArgv } from './quote.js';
 import { sftpUpload } from './sftp-upload.js';
@@ -17,6 +17,8 @@ export interface SshConnectOptions extends AuthSources {
   name?: string;
   /** `SHA256:...` as pinned in the state: any other host key is refused. */
   pinnedHostKey?: string;
+  /** Without a pinned key: the keys the user's known_hosts lists for the host; when not empty, any other is refused. */
+  knownHostKeys?: readonly string[];
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   /** Called after every command (for --verbose) with the command line, secrets redacted. */
@@ -39,7 +41,7 @@ export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' 
 export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
   const auth = await resolveAuth(options);
   const target = describeTarget(options);
-  const hostKeys = new HostKeyCheck(options.pinnedHostKey);
+  const hostKeys = new HostKeyCheck(options.pinnedHostKey, options.knownHostKeys);
   const client = new ssh2.Client();
   await new Promise<void>((resolve, reject) => {
     const settle = (error?: Error) => {
@@ -68,7 +70,7 @@ export async function connectSsh(options: SshConnectOptions, signal?: AbortSigna
     });
   });
   if (hostKeys.seen === undefined) throw new Error('ssh2 completed a handshake without verifying the host key');
-  return { executor: new SshExecutor(client, target, options), hostKey: hostKeys.seen };
+  return { executor: new SshExecutor(client, target, options, hostKeys.publicKey), hostKey: hostKeys.seen };
 }
 
 /** An Executor over one ssh2 connection, reused for every command and upload. */
@@ -85,6 +87,7 @@ export class SshExecutor implements Executor {
     private readonly client: Client,
     private readonly target: string,
     private readonly options: SshConnectOptions,
+    readonly hostPublicKey?: string,
   ) {
     this.host = options.host;
     this.#secretForms = (options.secrets ?? [])
@@ -132,6 +135,29 @@ export class SshExecutor implements Executor {
         throw error;
       });
     return { ...result, command: description };
+  }
+
+  open(argv: Argv, terminal?: Terminal): Promise<RemoteStream> {
+    this.#ensureAlive();
+    return new Promise((resolve, reject) => {
+      this.client.exec(quoteArgv(argv), terminal ? { pty: { term: terminal.term, rows: terminal.rows, cols: terminal.cols } } : {}, (error, channel) =>
+        error ? reject(new ConnectionError(`${this.target}: cannot start a remote command: ${error.message}`, { cause: error })) : resolve(channel as unknown as RemoteStream),
+      );
+    });
+  }
+
+  forward(address: string, port: number): Promise<NodeJS.ReadWriteStream> {
+    this.#ensureAlive();
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, address, port, (error, channel) => {
+        if (error) return reject(new ConnectionError(`${this.target}: cannot reach ${address}:${port} on the host: ${error.message}`, { cause: error }));
+        // ssh2 leaves a channel open when its connection dies: end it with the connection.
+        const onLost = () => channel.destroy();
+        this.client.once('close', onLost);
+        channel.once('close', () => this.client.removeListener('close', onLost));
+        resolve(channel);
+      });
+    });
   }
 
   async upload(path: string, content: string | Buffer, mode: number): Promise<void> {

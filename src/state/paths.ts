@@ -1,10 +1,9 @@
 import path from 'node:path';
+import { stateFileName } from '../config/destination.js';
 
-/** The state file, relative to the project folder (where kamal-dev runs, as with Kamal). */
-export const STATE_FILE = '.kamal/dev_state.yml';
-
-export function statePath(cwd: string): string {
-  return path.resolve(cwd, STATE_FILE);
+/** The state file of the project folder (where kamal-dev runs, as with Kamal), one per destination. */
+export function statePath(cwd: string, destination?: string): string {
+  return path.resolve(cwd, stateFileName(destination));
 }
 
 /** What the deploy lock is taken on: its directory is `.kamal/dev_state.deploy.lock`, one per state file. */

@@ -21,6 +21,10 @@ export const EntrySchema = z.looseObject({
   host_key_source: z.literal('user_data').optional(),
   ports: z.record(z.string(), z.number().int()).optional(),
   error: z.string().optional(),
+  // the VM's stops, for its cost since deploy (docs/state.md#entry-keys)
+  vm_stopped_at: z.string().optional(),
+  vm_stopped_by: z.enum(['kamal-dev', 'provider']).optional(),
+  vm_stopped_seconds: z.number().nonnegative().optional(),
 });
 
 export type Entry = z.infer<typeof EntrySchema>;

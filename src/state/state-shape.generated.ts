@@ -81,6 +81,20 @@ export const STATE_SHAPE: Shape = {
               },
               "error": {
                 "type": "string"
+              },
+              "vm_stopped_at": {
+                "type": "string"
+              },
+              "vm_stopped_by": {
+                "type": "string",
+                "enum": [
+                  "kamal-dev",
+                  "provider"
+                ]
+              },
+              "vm_stopped_seconds": {
+                "type": "number",
+                "minimum": 0
               }
             },
             "required": [

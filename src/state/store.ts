@@ -120,6 +120,8 @@ export class StateStore implements StateAccess {
   }
 
   async exclusive<T>(fn: () => Promise<T>, onWait: (holder: string) => void): Promise<T> {
+    // The deploy lock lives beside the state file, whose folder a project never deployed does not have yet.
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const lock = await acquireLock(deployLockTarget(this.file), {
       waitMs: this.#deployWaitMs,
       staleMs: this.#timing.staleMs,

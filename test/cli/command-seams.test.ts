@@ -42,6 +42,7 @@ describe('each command turns its flags into a typed options object, without runn
     expect(await parsed(makeStatusCommand, ['--format', 'json'])).toEqual([{ name: undefined, all: undefined, format: 'json' }]);
     expect(await parsed((ctx, run) => makePowerCommand(ctx, 'stop', run), ['ws-2'])).toEqual(['stop', { name: 'ws-2', all: undefined }]);
     expect(await parsed((ctx, run) => makePowerCommand(ctx, 'start', run), ['--all'])).toEqual(['start', { name: undefined, all: true }]);
+    expect(await parsed((ctx, run) => makePowerCommand(ctx, 'stop', run), ['--vm', '--all', '-y'])).toEqual(['stop', { name: undefined, all: true, vm: true, yes: true }]);
     expect(await parsed(makeListCommand, ['--rebuild'])).toEqual([{ format: 'table', rebuild: true }]);
     expect(await parsed(makeInitCommand, ['--force'])).toEqual([{ force: true }]);
     expect(await parsed(makeConfigCommand, ['--format', 'json'])).toEqual([{ format: 'json' }]);

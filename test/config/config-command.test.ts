@@ -60,6 +60,8 @@ describe('kamal-dev config', () => {
       defaults: { cpus: 2, memory: '4g' },
       vms: { count: 3, spread: true, metadata_access: false },
       naming: { pattern: '{service}-{index}' },
+      idle_timeout: 0,
+      ports: { public: false },
     });
   });
 

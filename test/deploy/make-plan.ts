@@ -16,10 +16,14 @@ export function loadedConfig(overrides: Record<string, unknown> = {}): LoadedCon
   );
   return {
     file: 'config/dev.yml',
+    fileOf: () => 'config/dev.yml',
     root: ROOT,
     config,
+    aliases: new Map(),
     source: config.image.endsWith('.json') ? { kind: 'devcontainer', path: path.join(ROOT, config.image) } : { kind: 'image', ref: config.image },
+    destination: undefined,
     secretsFile: path.join(ROOT, '.kamal/secrets'),
+    secretsCommonFile: path.join(ROOT, '.kamal/secrets-common'),
     publicKeyPath: '/home/dev/.ssh/id_rsa.pub',
     privateKeyPath: '/home/dev/.ssh/id_rsa',
     keyProblem: undefined,

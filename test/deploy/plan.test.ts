@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planJson, previewDeploy } from '../../src/deploy/plan-output.js';
+import { planJson, planText, previewDeploy } from '../../src/deploy/plan-output.js';
 import { planDeploy } from '../../src/deploy/plan.js';
 import type { State } from '../../src/state/schema.js';
 import { loadedConfig, servicePlan } from './make-plan.js';
@@ -55,17 +55,29 @@ describe('deploy plan', () => {
     expect(fresh.workspaces.map((w) => w.vm.action)).toEqual(['create', 'reuse', 'reuse']);
     expect(fresh.newVms).toBe(1);
     const [first] = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER, spread: false }), fresh, '/root');
-    expect(first!.workspace.publish).toEqual(['3000']);
+    expect(first!.workspace.publish).toEqual(['127.0.0.1::3000']);
     const existing = run(2, { 'myapp-dev-1': entry('running') }, { vms: { spread: false } });
     expect(existing.workspaces.map((w) => w.vm.action)).toEqual(['reuse', 'reuse']);
     expect(existing.newVms).toBe(0);
+  });
+
+  it('the dry run lists the lifecycle commands, postAttachCommand with when it runs', () => {
+    const dc = '{"image":"alpine:3","remoteUser":"dev","postCreateCommand":"make setup","postAttachCommand":["git","fetch"]}';
+    const previews = previewDeploy(servicePlan({ devcontainer: dc }), run(1), '/root');
+    const text = planText(run(1), previews, null);
+    const exec = 'docker exec -u dev -w /workspaces/myapp --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1';
+    expect(text).toContain(`  postCreateCommand (once, when the container is created): ${exec} /bin/sh -c 'make setup'\n`);
+    expect(text).toContain(`  postAttachCommand (on every attach: ssh and the ssh-config hosts): ${exec} git fetch\n`);
+    const json = planJson(run(1), previews, null) as { workspaces: { lifecycle: Record<string, string[][][]> }[] };
+    expect(Object.keys(json.workspaces[0]!.lifecycle)).toEqual(['postCreateCommand', 'postAttachCommand']);
+    expect(json.workspaces[0]!.lifecycle.postAttachCommand).toEqual([[[...exec.split(' '), 'git', 'fetch']]]);
   });
 
   it('dry-run JSON shape (docs/commands.md#deploy-dry-run)', () => {
     const previews = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER }), run(1), '/root');
     const json = planJson(run(1), previews, null) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
     expect(Object.keys(json)).toEqual(['service', 'workspaces', 'cost']);
-    expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys']);
+    expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys', 'lifecycle']);
     expect(json.cost).toBeNull();
     const cost = planJson(run(1), previews, { currency: 'EUR', newVms: 1, perVmHourly: 0.01, hourly: 0.01, monthly: 6.72, hoursPerMonth: 672 }) as { cost: unknown };
     expect(cost.cost).toEqual({ currency: 'EUR', hourly: 0.01, monthly: 6.72, new_vms: 1 });

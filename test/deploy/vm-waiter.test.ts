@@ -99,6 +99,17 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     expect(cloud.lists).toHaveLength(12); // nothing waits any more: the polling has stopped
   });
 
+  it("waits for VMs to be stopped by the same list calls, without GETs (a stopped VM's address is not needed)", async () => {
+    const cloud = new SimulatedCloud();
+    cloud.add('a', 250, 'stopped');
+    cloud.add('b', 450, 'stopped');
+    const waiter = cloud.waiter({ intervalMs: 100, timeoutMs: 10_000 });
+    const [a, b] = await Promise.all([waiter.waitFor('a', 'stopped'), waiter.waitFor('b', 'stopped')]);
+    expect([a.state, b.state]).toEqual(['stopped', 'stopped']);
+    expect(cloud.lists).toEqual(every(100, 100, 500));
+    expect(cloud.gets).toEqual([]);
+  });
+
   it('a VM waited for later joins the running polls (no extra list call); after the last one a new wait starts a new loop', async () => {
     const cloud = new SimulatedCloud();
     cloud.add('early', 850);

@@ -42,8 +42,9 @@ describe('spec hash', () => {
 
   // A literal: any change to the algorithm (or to the docker run it hashes) shows up here. Such a change
   // replaces every running workspace at the next deploy; update the literal only when that is intended.
+  // Changed once on purpose: forwardPorts became private by default (`-p 127.0.0.1:N:N`, README).
   it('golden value for a fixed input', () => {
-    expect(richPlan()).toBe('a43f9aa73b93810a40e526ddf1a8480f2b0795fcce053ad496186f3cd2ee99b5');
+    expect(richPlan()).toBe('84e4fc66ef581f1d23db268d59f0afcd414d8dee7b9ae442566c5acb49dee8f3');
   });
 
   // Each of these must give the container another spec, so the next deploy replaces it.
@@ -61,6 +62,7 @@ describe('spec hash', () => {
     ['a runArgs value', { json: { runArgs: ['--shm-size=2g'] } }],
     ['a runArgs entry added', { json: { runArgs: ['--shm-size=1g', '--pids-limit=100'] } }],
     ['a forwarded port', { json: { forwardPorts: [3000, 5432] } }],
+    ['ports.public', { config: { ...RICH_CONFIG, ports: { public: true } } }],
     ['capAdd', { json: { capAdd: ['SYS_PTRACE', 'NET_ADMIN'] } }],
     ['containerUser', { json: { containerUser: 'root' } }],
     ['overrideCommand', { json: { overrideCommand: false } }],
@@ -80,6 +82,7 @@ describe('spec hash', () => {
     ['a capAdd entry repeated', { json: { capAdd: ['SYS_PTRACE', 'SYS_PTRACE'] } }],
     ['lifecycle commands (run by docker exec, not part of the container)', { json: { postCreateCommand: 'make setup', postStartCommand: ['date'] } }],
     ['remoteEnv (given to docker exec only)', { json: { remoteEnv: { EDITOR: 'vim' } } }],
+    ['postAttachCommand (run on attach)', { json: { postAttachCommand: 'echo hi' } }],
   ];
   for (const [what, change] of same) {
     it(`does not change with ${what}`, () => {
@@ -113,19 +116,22 @@ describe('lifecycle commands', () => {
     };
     const p = plan(c);
     const lines = (groups: typeof p.lifecycle.onCreate) => groups.map((g) => g.map((c) => `${c.name ?? '-'}: ${quoteArgv(c.argv)}`));
-    expect(lines(p.lifecycle.onCreate)).toEqual([["-: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 /bin/sh -c 'bundle install'"]]);
-    expect(lines(p.lifecycle.updateContent)).toEqual([['-: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 yarn install']]);
+    expect(lines(p.lifecycle.onCreate)).toEqual([["-: docker exec -u dev -w /code --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1 /bin/sh -c 'bundle install'"]]);
+    expect(lines(p.lifecycle.updateContent)).toEqual([['-: docker exec -u dev -w /code --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1 yarn install']]);
     expect(lines(p.lifecycle.postCreate)).toEqual([
-      ["db: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 /bin/sh -c 'bin/rails db:setup'", 'assets: docker exec -u dev -w /code -e EDITOR=vim myapp-dev-1 bin/vite build'],
+      ["db: docker exec -u dev -w /code --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1 /bin/sh -c 'bin/rails db:setup'", 'assets: docker exec -u dev -w /code --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1 bin/vite build'],
     ]);
     expect(p.lifecycle.postStart).toEqual([]);
     expect(servicePlan(c).initialize).toEqual([{ name: undefined, argv: ['/bin/sh', '-c', 'echo /home/dev/myapp'] }]);
     expect(p.remoteEnv).toEqual([['EDITOR', 'vim']]);
+    expect(p.remoteEnvFile.path).toBe('/root/.kamal-dev/env/myapp-dev-1.remote.env');
+    expect(p.remoteEnvFile.content.reveal()).toBe('EDITOR=vim\n');
+    expect(String(p.remoteEnvFile.content)).toBe('[REDACTED]');
   });
 
   it('without remoteUser or containerUser, exec runs as the image user (no -u)', () => {
     const p = plan({ devcontainer: '{"image":"alpine:3","postStartCommand":"date"}' });
-    expect(quoteArgv(p.lifecycle.postStart[0]![0]!.argv)).toBe('docker exec -w /workspaces/myapp myapp-dev-1 /bin/sh -c date');
+    expect(quoteArgv(p.lifecycle.postStart[0]![0]!.argv)).toBe('docker exec -w /workspaces/myapp --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1 /bin/sh -c date');
   });
 });
 

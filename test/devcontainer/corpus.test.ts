@@ -44,7 +44,15 @@ describe('devcontainer corpus: image configs agree with the reference CLI', () =
       for (const [key, value] of expected) expect([key, (dc.json as Record<string, unknown>)[key]]).toEqual([key, value]);
       expect(dc.workspaceFolder).toBe(c.reference.workspace.workspaceFolder);
 
-      const plan = bindWorkspace(buildServicePlan({ config: loadedConfig(), devcontainer: dc, secrets: new Map() }), { name: 'ws-1', index: 1, home: '/root' });
+      const service = buildServicePlan({ config: loadedConfig(), devcontainer: dc, secrets: new Map() });
+      // remoteEnv reaches docker exec through an env file, which cannot hold a line break: kamal-dev refuses such a
+      // value, naming its key, where the reference CLI passes it on the command line.
+      const multiLine = Object.entries(dc.json.remoteEnv ?? {}).find(([, value]) => typeof value === 'string' && /[\r\n]/.test(value));
+      if (multiLine) {
+        expect(() => bindWorkspace(service, { name: 'ws-1', index: 1, home: '/root' })).toThrow(`remoteEnv.${multiLine[0]}: a value with a line break`);
+        return;
+      }
+      const plan = bindWorkspace(service, { name: 'ws-1', index: 1, home: '/root' });
       // The workspace mount: the reference binds the local folder; kamal-dev binds the workspace's folder on the VM.
       const mount = plan.dockerRun[plan.dockerRun.indexOf('--mount') + 1]!;
       expect(mount.replace(plan.workspaceDir, projectFolder)).toBe(c.reference.workspace.workspaceMount);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dockerExec, dockerInspect, dockerPs, dockerPull, dockerRemove, dockerStart, dockerStop, parsePsNames } from '../../src/docker/commands.js';
-import { envFileContent, envFileKey } from '../../src/docker/env-file.js';
+import { dockerExec, dockerInspect, dockerKillMarked, dockerLogs, dockerPs, dockerPull, dockerRemove, dockerStart, dockerStop, parsePsNames } from '../../src/docker/commands.js';
+import { envFileContent, envFileKey, remoteEnvFileContent } from '../../src/docker/env-file.js';
 import { parseInspect } from '../../src/docker/inspect.js';
 import { Secret } from '../../src/lib/secret.js';
 import { quoteArgv } from '../../src/remote/quote.js';
@@ -13,6 +13,22 @@ describe('docker argv builders', () => {
     expect(quoteArgv(dockerExec({ container: 'app-1', argv: ['yarn', 'install'] }))).toBe('docker exec app-1 yarn install');
     expect(quoteArgv(dockerExec({ container: 'app-1', interactive: true, tty: true, argv: ['bash'] }))).toBe('docker exec -i -t app-1 bash');
     expect(quoteArgv(dockerExec({ container: 'app-1', interactive: true, argv: ['cat'] }))).toBe('docker exec -i app-1 cat');
+    expect(quoteArgv(dockerExec({ container: 'app-1', user: 'dev', workdir: '/w', envFile: '/root/.kamal-dev/env/app-1.remote.env', interactive: true, tty: true, argv: ['sh', '-c', `echo "$(id)" 'x'`] }))).toBe(
+      `docker exec -i -t -u dev -w /w --env-file /root/.kamal-dev/env/app-1.remote.env app-1 sh -c 'echo "$(id)" '\\''x'\\'''`,
+    );
+  });
+
+  it('kill of an interrupted exec: every process carrying its marker, as its user', () => {
+    expect(quoteArgv(dockerKillMarked('app-1', 'dev', 'ab12-3'))).toBe(
+      `docker exec -u dev app-1 /bin/sh -c 'for f in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$f" 2>/dev/null | grep -qx "$0"; then p=\${f#/proc/}; kill -TERM "\${p%/environ}" 2>/dev/null; fi; done; exit 0' KAMAL_DEV_EXEC=ab12-3`,
+    );
+    expect(dockerKillMarked('app-1', undefined, 'x').slice(0, 3)).toEqual(['docker', 'exec', 'app-1']);
+  });
+
+  it('logs: follow, tail, since, then the container', () => {
+    expect(quoteArgv(dockerLogs({ container: 'app-1' }))).toBe('docker logs app-1');
+    expect(quoteArgv(dockerLogs({ container: 'app-1', follow: true, tail: 20, since: '10m' }))).toBe('docker logs -f -n 20 --since 10m app-1');
+    expect(quoteArgv(dockerLogs({ container: 'app-1', since: '2026-12-01T09:00:00Z' }))).toBe('docker logs --since 2026-12-01T09:00:00Z app-1');
   });
 
   it('stop with a timeout, start, rm -f, inspect, ps by label, pull', () => {
@@ -38,6 +54,8 @@ describe('env file', () => {
     expect(JSON.stringify({ content })).toBe('{"content":"[REDACTED]"}');
     expect(envFileContent(new Map()).reveal()).toBe('\n');
     expect(envFileKey('X')).toBe('X_B64');
+    expect(remoteEnvFileContent([['GH', 'ghp_x y"z$(id)'], ['E', '']]).reveal()).toBe('GH=ghp_x y"z$(id)\nE=\n');
+    expect(() => remoteEnvFileContent([['BAD', 'a\nb']])).toThrow('devcontainer.json remoteEnv.BAD: a value with a line break cannot be passed to docker exec');
   });
 });
 

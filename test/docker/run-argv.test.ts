@@ -23,9 +23,9 @@ describe('docker run argv: literal command lines', () => {
     const secrets = new Map([['GITHUB_TOKEN', new Secret('ghp_x')], ['DATABASE_URL', new Secret('postgres://x')]]);
     const p = bindWorkspace(buildServicePlan({ config, devcontainer, secrets }), { name: 'myapp-dev-1', index: 1, home: '/root' });
     const line = commandLine(p);
-    expect(line).toContain('-p 3000:3000 -p 5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace');
+    expect(line).toContain('-p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace');
     expect(line).toBe(
-      `${HEAD} --mount source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspace,type=bind ${ENV_FILE} -p 3000:3000 -p 5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace ${keep('ruby:3.2')}`,
+      `${HEAD} --mount source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspace,type=bind ${ENV_FILE} -p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace ${keep('ruby:3.2')}`,
     );
     expect(p.envFileKeys).toEqual(['GITHUB_TOKEN_B64', 'DATABASE_URL_B64']);
     expect(p.remoteUser).toBe('vscode');
@@ -35,22 +35,28 @@ describe('docker run argv: literal command lines', () => {
     expect(commandLine(plan({ devcontainer: '{"image":"ubuntu:24.04"}' }))).toBe(`${BASE} -w ${DEFAULT_FOLDER} ${keep('ubuntu:24.04')}`);
   });
 
-  it('3. forwardPorts on a shared VM: docker picks the host ports', () => {
+  it('3. forwardPorts on a shared VM: docker picks the host ports, on the VM\'s loopback', () => {
     const p = plan({ devcontainer: '{"image":"node:20","forwardPorts":[3000,5432]}', spread: false });
-    expect(commandLine(p)).toBe(`${BASE} -p 3000 -p 5432 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
+    expect(commandLine(p)).toBe(`${BASE} -p 127.0.0.1::3000 -p 127.0.0.1::5432 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
     expect(p.ports).toEqual([{ containerPort: 3000, hostPort: undefined }, { containerPort: 5432, hostPort: undefined }]);
   });
 
-  it('4. appPort: numbers as N:N, strings verbatim, a port already forwarded only once', () => {
-    const p = plan({ devcontainer: '{"image":"node:20","forwardPorts":[8080],"appPort":[8080,"127.0.0.1:2222:2222",6080]}' });
-    expect(commandLine(p)).toBe(`${BASE} -p 8080:8080 -p 127.0.0.1:2222:2222 -p 6080:6080 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
+  it('4. appPort: numbers as 127.0.0.1:N:N, strings with an address verbatim, a port already forwarded only once', () => {
+    const p = plan({ devcontainer: '{"image":"node:20","forwardPorts":[8080],"appPort":[8080,"0.0.0.0:2222:2222",6080,"7000:7001","9000/udp"]}' });
+    expect(commandLine(p)).toBe(`${BASE} -p 127.0.0.1:8080:8080 -p 0.0.0.0:2222:2222 -p 127.0.0.1:6080:6080 -p 127.0.0.1:7000:7001 -p 127.0.0.1::9000/udp -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
   });
 
   it('5. forwardPorts "localhost:N" is N; "service:N" is skipped with a warning', () => {
     const c = { devcontainer: '{"image":"node:20","forwardPorts":["localhost:8000","db:5432",3000]}' };
     const p = plan(c);
-    expect(commandLine(p)).toBe(`${BASE} -p 8000:8000 -p 3000:3000 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
+    expect(commandLine(p)).toBe(`${BASE} -p 127.0.0.1:8000:8000 -p 127.0.0.1:3000:3000 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
     expect(servicePlan(c).warnings).toEqual([expect.stringContaining('"db:5432" names another service')]);
+  });
+
+  it('5b. ports: {public: true} in dev.yml publishes on every interface, as before', () => {
+    const dc = '{"image":"node:20","forwardPorts":[8080],"appPort":["7000:7001"]}';
+    expect(commandLine(plan({ devcontainer: dc, config: { ports: { public: true } } }))).toBe(`${BASE} -p 8080:8080 -p 7000:7001 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
+    expect(commandLine(plan({ devcontainer: dc, spread: false, config: { ports: { public: true } } }))).toBe(`${BASE} -p 8080 -p 7000:7001 -w ${DEFAULT_FOLDER} ${keep('node:20')}`);
   });
 
   it('6. mounts in string and object form (an object without source stays anonymous)', () => {

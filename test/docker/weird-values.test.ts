@@ -28,14 +28,16 @@ describe('values with shell metacharacters survive unchanged', () => {
   it('into the docker run argv (no shell interpretation in the builder)', () => {
     const containerEnv = Object.fromEntries(WEIRD.map((value, i) => [`V${i}`, value]));
     const p = plan({
-      devcontainer: JSON.stringify({ image: 'alpine:3', containerEnv, runArgs: WEIRD, postCreateCommand: WEIRD[2], remoteEnv: { R: WEIRD[4] } }),
+      devcontainer: JSON.stringify({ image: 'alpine:3', containerEnv, runArgs: WEIRD, postCreateCommand: WEIRD[2], remoteEnv: { R: WEIRD[3] } }),
     });
     const env = p.dockerRun.filter((_, i, all) => all[i - 1] === '-e');
     expect(env).toEqual(WEIRD.map((value, i) => `V${i}=${value}`));
     const image = p.dockerRun.indexOf('alpine:3');
     expect(p.dockerRun.slice(image - 2 - WEIRD.length, image - 2)).toEqual(WEIRD);
     expect(p.lifecycle.postCreate[0]![0]!.argv.slice(-3)).toEqual(['/bin/sh', '-c', WEIRD[2]]);
-    expect(p.lifecycle.postCreate[0]![0]!.argv).toContain(`R=${WEIRD[4]}`);
+    // remoteEnv reaches docker exec through its env file only, read literally by docker
+    expect(p.lifecycle.postCreate[0]![0]!.argv.join(' ')).not.toContain(WEIRD[3]);
+    expect(p.remoteEnvFile.content.reveal()).toBe(`R=${WEIRD[3]}\n`);
   });
 
   it('through quoteArgv and a real sh, back to the same argv', () => {

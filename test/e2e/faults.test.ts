@@ -77,7 +77,7 @@ describeIf(requirements(), 'end to end on the local cloud: failures, interruptio
     expect(removeOne.code, removeOne.stderr).toBe(0);
     expect((await cloud.stats()).live_servers).toBe(1); // the VM stays for e2e-dev-1
     const left = await project.ssh(deployments[0]!.vm_ip!, "docker ps -a --format '{{.Names}}'; ls /root/.kamal-dev/env");
-    expect(left.stdout.split('\n').filter(Boolean)).toEqual(['e2e-dev-1', 'e2e-dev-1.env']);
+    expect(left.stdout.split('\n').filter(Boolean)).toEqual(['e2e-dev-1', 'e2e-dev-1.env', 'e2e-dev-1.remote.env']);
     expect((await project.run(['remove', '--all', '--force'])).code).toBe(0);
     expect((await cloud.stats()).live_servers).toBe(0);
   }, 300_000);

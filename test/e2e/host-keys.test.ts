@@ -37,11 +37,12 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     await cloud?.close();
   }, 120_000);
 
+  /** The emulator's request log, oldest first (GET /_localcloud/requests). */
+  const requestLog = async () => ((await (await fetch(`${cloud.controlUrl}/_localcloud/requests`)).json()) as { requests: Array<{ method: string; path: string; body?: unknown }> }).requests;
+
   /** What the create of `workspace` sent as user_data, parsed. */
-  const userDataOf = (workspace: string) => {
-    const create = cloud.emulator
-      .requestLog()
-      .find((r) => r.method === 'POST' && r.path === '/1.3/server' && JSON.stringify(r.body).includes(`"${workspace}"`));
+  const userDataOf = async (workspace: string) => {
+    const create = (await requestLog()).find((r) => r.method === 'POST' && r.path === '/1.3/server' && JSON.stringify(r.body).includes(`"${workspace}"`));
     const text = (create?.body as { server: { user_data: string } }).server.user_data;
     return { text, config: parse(text) as { ssh_keys: { ed25519_public: string; ed25519_private: string }; runcmd: string[][] } };
   };
@@ -50,7 +51,7 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     const deploy = await project.run(['--progress', 'json', 'deploy', '--yes']);
     expect(deploy.code, deploy.stderr).toBe(0);
     const entry = (JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string; host_key: string }>)['e2e-dev-1']!;
-    const { text, config } = userDataOf('e2e-dev-1');
+    const { text, config } = await userDataOf('e2e-dev-1');
     const handed = publicKeyFingerprint(config.ssh_keys.ed25519_public)!;
     expect(text.startsWith('#cloud-config\n')).toBe(true);
     // the key of user_data (which the metadata service keeps serving) opens nothing any more
@@ -77,7 +78,7 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     const entry = (JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string; host_key: string; status: string; host_key_source?: string }>)['e2e-dev-2']!;
     expect(entry.status).toBe('failed');
     expect(entry.host_key_source).toBe('user_data'); // a later deploy checks the handed key again, and replaces it once it is shown
-    expect(entry.host_key).toBe(publicKeyFingerprint(userDataOf('e2e-dev-2').config.ssh_keys.ed25519_public));
+    expect(entry.host_key).toBe(publicKeyFingerprint((await userDataOf('e2e-dev-2')).config.ssh_keys.ed25519_public));
     expect(presented(entry.vm_ip)).not.toBe(entry.host_key);
     expect(logins(entry.vm_ip)).toBe(0); // refused before authenticating
   }, 240_000);
@@ -92,7 +93,7 @@ describeIf(requirements(), 'host keys handed to the VM at creation (user_data), 
     expect(deploy.stderr).toContain('installing Docker');
     expect(deploy.stderr).not.toContain('replacing the handed host key');
     const entry = (JSON.parse((await native.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string; vm_id: string; host_key: string }>)['e2e-dev-1']!;
-    const create = cloud.emulator.requestLog().find((r) => r.method === 'POST' && r.path === '/1.3/server' && JSON.stringify(r.body).includes('000020060100'));
+    const create = (await requestLog()).find((r) => r.method === 'POST' && r.path === '/1.3/server' && JSON.stringify(r.body).includes('000020060100'));
     expect(create?.body).not.toHaveProperty('server.user_data');
     expect(entry.host_key).toBe(presented(entry.vm_ip));
   }, 240_000);

@@ -34,11 +34,18 @@ function launch(args: string[]) {
 }
 
 describe('npm run localcloud', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('prints one JSON line when ready, serves, and on %s removes its servers and exits 0', async (signal) => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints one JSON line when ready, serves both APIs, and on %s removes their servers and exits 0', async (signal) => {
     const run = launch(['--backend', 'none', '--boot-delay-ms', '50', '--seed', '9']);
-    const ready = JSON.parse(await run.firstLine) as { api_url: string; username: string; password: string };
-    expect(Object.keys(ready).sort()).toEqual(['api_url', 'password', 'username']);
+    const ready = JSON.parse(await run.firstLine) as { api_url: string; username: string; password: string; hetzner_api_url: string; hetzner_token: string };
+    expect(Object.keys(ready).sort()).toEqual(['api_url', 'hetzner_api_url', 'hetzner_token', 'password', 'username']);
     expect(ready.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/1\.3$/);
+    expect(ready.hetzner_api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(ready.hetzner_token).toMatch(/^[0-9a-f]{64}$/);
+    const bearer = { authorization: `Bearer ${ready.hetzner_token}` };
+    const key = await fetch(`${ready.hetzner_api_url}/ssh_keys`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'k', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIccHCW76xx2rrPAUrjnuT6IjpEF1O+/U4IByVgv99Oi' }) });
+    expect(key.status).toBe(201);
+    const hetznerServer = await fetch(`${ready.hetzner_api_url}/servers`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'h-1', server_type: 'cx22', image: 'ubuntu-24.04', location: 'fsn1' }) });
+    expect(hetznerServer.status).toBe(201);
     const auth = `Basic ${Buffer.from(`${ready.username}:${ready.password}`).toString('base64')}`;
     const created = await fetch(`${ready.api_url}/server`, { method: 'POST', headers: { Authorization: auth }, body: JSON.stringify(createBody()) });
     expect(created.status).toBe(202);
@@ -49,7 +56,7 @@ describe('npm run localcloud', () => {
     const [code] = await run.exited;
     expect(code, run.err()).toBe(0);
     expect(run.out().trim().split('\n')).toHaveLength(1);
-    expect(run.err()).toContain(`${signal}: removing 1 server(s)`);
+    expect(run.err()).toContain(`${signal}: removing 2 server(s)`);
     expect(run.err()).toContain('stopped');
     await expect(fetch(`${ready.api_url}/zone`)).rejects.toThrow();
   });

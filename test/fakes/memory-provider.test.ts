@@ -205,6 +205,34 @@ describe('MemoryProvider', () => {
     expect(fake.servers()).toEqual([]);
   });
 
+  it('stopVm returns once the stop has begun (stopped after the stop delay); a stopped VM needs nothing; a gone one is 404', async () => {
+    const clock = new ManualClock();
+    const fake = new MemoryProvider({ clock, stopDelayMs: 200 });
+    const vm = await fake.createVm(request('ws-1'));
+    await fake.stopVm(vm.id);
+    expect(fake.servers()[0]!.state).toBe('maintenance');
+    clock.advance(200);
+    expect(fake.servers()[0]!.state).toBe('stopped');
+    await fake.stopVm(vm.id);
+    expect(clock.pending()).toBe(0);
+    fake.vanish(vm.id);
+    expect((await failure(fake.stopVm(vm.id))).message).toMatch(/does not exist/);
+  });
+
+  it('the power-off rule (rules.ts): a started VM powered off from inside stops; in any other state nothing changes', async () => {
+    const clock = new ManualClock();
+    const fake = new MemoryProvider({ clock, bootDelayMs: 100, stopDelayMs: 50 });
+    const vm = await fake.createVm(request('ws-1'));
+    fake.powerOffInside(vm.id); // still booting: no OS to ask
+    expect([fake.servers()[0]!.state, clock.pending()]).toEqual(['maintenance', 1]);
+    clock.advance(100);
+    fake.powerOffInside(vm.id);
+    clock.advance(50);
+    expect(fake.servers()[0]!.state).toBe('stopped');
+    fake.powerOffInside(vm.id);
+    expect([fake.servers()[0]!.state, clock.pending()]).toEqual(['stopped', 0]);
+  });
+
   it('failNextCreate({ after: true }): the VM exists, the call throws, and listVms by its request label finds it', async () => {
     const fake = new MemoryProvider();
     const requestId = randomUUID();

@@ -1,6 +1,16 @@
 import { CancelledError, ConfigError, ProviderError } from '../../src/lib/errors.js';
 import { REQUEST_LABEL } from '../../src/providers/labels.js';
-import { PlacementError, type CostEstimate, type CreateVmRequest, type Placement, type Plan, type Provider, type Vm } from '../../src/providers/provider.js';
+import {
+  PlacementError,
+  type CostEstimate,
+  type CreateVmRequest,
+  type HourlyRates,
+  type Placement,
+  type Plan,
+  type Provider,
+  type StoppedBilling,
+  type Vm,
+} from '../../src/providers/provider.js';
 import { PLANS, ZONES } from '../localcloud/emulator/catalog.js';
 import { parseLabels } from '../localcloud/emulator/create-request.js';
 import { ApiError } from '../localcloud/emulator/http-reply.js';
@@ -11,14 +21,14 @@ import { CREATED_STATE, labelFilters, ServerTable, showsAddresses, upcloudUuid, 
  * follow the emulator's own rules (test/localcloud/emulator/rules.ts): create -> maintenance -> started after the
  * boot delay, start only from stopped, stop only from started, delete only when stopped, ANDed label filters, a
  * list without addresses. Like UpcloudProvider, startVm and destroyVm read the state and drive the server there
- * (destroy: stop, wait for stopped, delete), waiting out `maintenance`.
+ * (destroy: stop, wait for stopped, delete), waiting out `maintenance`; stopVm returns once the stop has begun.
  *
  * Time: every delay defaults to 0 (a transition completes at once, right after the call that began it). With a
  * ManualClock the delays run on it and complete only when the test calls `clock.advance(ms)`; without one, a
  * delay above 0 is a real timer.
  */
 
-export type ProviderMethod = 'createVm' | 'getVm' | 'listVms' | 'startVm' | 'destroyVm' | 'plans' | 'checkPlacement' | 'estimateCost';
+export type ProviderMethod = 'createVm' | 'getVm' | 'listVms' | 'startVm' | 'stopVm' | 'destroyVm' | 'plans' | 'checkPlacement' | 'estimateCost' | 'hourlyRates';
 
 /** One call of a Provider method, with its arguments as given (the AbortSignal left out). */
 export interface ProviderCall {
@@ -32,6 +42,8 @@ export interface Price {
   perVmHourly: number;
   /** Default 672 (28 days, as UpCloud bills a month). */
   hoursPerMonth?: number;
+  /** What a stopped VM costs per hour; default perVmHourly (billed in full, as UpCloud and Hetzner do). */
+  stoppedHourly?: number;
 }
 
 export interface MemoryProviderOptions {
@@ -110,6 +122,7 @@ const MICRO = 1_000_000;
 export class MemoryProvider implements Provider {
   readonly placement: Placement;
   readonly pricingUrl: string;
+  readonly stoppedBilling: StoppedBilling;
   /** Every Provider method call, in order. */
   readonly calls: ProviderCall[] = [];
   readonly clock: ManualClock | undefined;
@@ -131,6 +144,8 @@ export class MemoryProvider implements Provider {
     this.#zones = options.zones ?? ZONES.map((zone) => zone.id);
     this.#plans = options.plans ?? DEFAULT_PLANS;
     this.#price = options.price === undefined ? { currency: 'EUR', perVmHourly: 0.01488 } : options.price;
+    const partly = this.#price?.stoppedHourly !== undefined && this.#price.stoppedHourly < this.#price.perVmHourly;
+    this.stoppedBilling = partly ? { billed: 'partial', rule: 'memory provider: a stopped VM costs less' } : { billed: 'full', rule: 'memory provider: a stopped VM is billed in full' };
     this.#delays = { boot: options.bootDelayMs ?? 0, start: options.startDelayMs ?? 0, stop: options.stopDelayMs ?? 0 };
     this.clock = options.clock;
   }
@@ -168,6 +183,12 @@ export class MemoryProvider implements Provider {
   stopOutside(id: string): void {
     const { server } = this.#rule(`stop server ${id}`, () => this.#table.beginStop(id));
     this.#after(this.#delays.stop, () => this.#table.stopped(server));
+  }
+
+  /** The VM's own OS powers it off (the idle watcher): the power-off rule of rules.ts, then stopped after the stop delay. */
+  powerOffInside(id: string): void {
+    const server = this.#table.beginPowerOff(id);
+    if (server) this.#after(this.#delays.stop, () => this.#table.stopped(server));
   }
 
   /** Someone deletes the VM outside kamal-dev: the delete rule applies (stopped only; else a 409 ProviderError, as the API refuses it). */
@@ -253,6 +274,22 @@ export class MemoryProvider implements Provider {
     }
   }
 
+  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
+    this.#enter('stopVm', [id], signal);
+    for (;;) {
+      const server = this.#lookup(id);
+      if (server === undefined) throw new ProviderError(`memory provider: server ${id} does not exist`, { status: 404, code: 'SERVER_NOT_FOUND' });
+      if (server.state === 'stopped') return;
+      if (server.state === 'error') throw stuck(id, 'stopped', server.state);
+      if (server.state === 'started') {
+        const { server: stopping } = this.#table.beginStop(id);
+        this.#after(this.#delays.stop, () => this.#table.stopped(stopping));
+        return;
+      }
+      await this.#nextChange(signal);
+    }
+  }
+
   async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
     this.#enter('destroyVm', [id], signal);
     for (;;) {
@@ -300,6 +337,13 @@ export class MemoryProvider implements Provider {
     };
   }
 
+  async hourlyRates(placement: { zone: string; plan: string }, signal?: AbortSignal): Promise<HourlyRates> {
+    this.#enter('hourlyRates', [{ ...placement }], signal);
+    if (this.#price === null) throw new ProviderError('memory provider: the price list cannot be read (503 SERVICE_UNAVAILABLE)', { status: 503 });
+    const { currency, perVmHourly, stoppedHourly = perVmHourly } = this.#price;
+    return { currency, startedMicroCents: Math.round(perVmHourly * 100 * MICRO), stoppedMicroCents: Math.round(stoppedHourly * 100 * MICRO) };
+  }
+
   // --- inside ----------------------------------------------------------------------------------------------
 
   #enter(method: ProviderMethod, args: unknown[], signal: AbortSignal | undefined): void {
@@ -311,10 +355,10 @@ export class MemoryProvider implements Provider {
 
   async #checkPlacement(): Promise<Plan> {
     const { zone, plan } = this.placement;
-    if (!this.#zones.includes(zone)) throw new PlacementError(`provider.zone: unknown zone "${zone}"; valid: ${[...this.#zones].sort().join(', ')}`);
+    if (!this.#zones.includes(zone)) throw new PlacementError('provider.zone', `unknown zone "${zone}"; valid: ${[...this.#zones].sort().join(', ')}`);
     const found = this.#plans.find((known) => known.name === plan);
     if (found === undefined) {
-      throw new PlacementError(`provider.plan: unknown plan "${plan}"; valid: ${this.#plans.map((known) => known.name).sort().join(', ')}`);
+      throw new PlacementError('provider.plan', `unknown plan "${plan}"; valid: ${this.#plans.map((known) => known.name).sort().join(', ')}`);
     }
     return { ...found };
   }

@@ -47,7 +47,7 @@ describe('list on the gem example state', () => {
   it('prints the table by default', async () => {
     const result = await list();
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toBe('NAME         IP       STATUS   DEPLOYED AT\nmyapp-dev-1  1.2.3.4  running  2025-11-16T14:30:00Z\n');
+    expect(result.stdout).toBe('NAME         IP       VM       STATUS   DEPLOYED AT\nmyapp-dev-1  1.2.3.4  started  running  2025-11-16T14:30:00Z\n');
   });
 
   it('prints JSON keyed by workspace name', async () => {
@@ -96,7 +96,7 @@ describe('list with several workspaces', () => {
 `);
     const table = await list();
     expect(table.stdout).toBe(
-      ['NAME    IP           STATUS        DEPLOYED AT', 'web-2   -            provisioning  -', 'web-10  198.18.0.10  failed        2026-01-02T03:04:05Z', ''].join('\n'),
+      ['NAME    IP           VM       STATUS        DEPLOYED AT', 'web-2   -            -        provisioning  -', 'web-10  198.18.0.10  started  failed        2026-01-02T03:04:05Z', ''].join('\n'),
     );
     const json = JSON.parse((await list('--format', 'json')).stdout) as Record<string, Record<string, unknown>>;
     expect(Object.keys(json)).toEqual(['web-2', 'web-10']);

@@ -28,6 +28,15 @@ export interface VmBackend {
   readonly dockerInstallUrl?: string;
   /** The metadata service as the VMs reach it (netns only): each VM gets its own user_data there. */
   readonly metadataUrl?: string;
+  /**
+   * The command on every VM's PATH that powers that VM off through the emulator (netns only): the local cloud's
+   * stand-in for `systemctl poweroff`, which inside these VMs would stop the whole machine. KAMAL_DEV_IDLE_POWEROFF.
+   */
+  readonly poweroffCommand?: string;
+  /** The VMs have no systemd: the idle watcher runs as a loop (KAMAL_DEV_IDLE_RUNNER=loop; netns only). */
+  readonly idleRunner?: 'loop';
+  /** The emulator hands in what a power-off from inside a VM does to its server (netns only). */
+  onPowerOff?(handler: (uuid: string) => void): void;
   /** Test images in the local registry, reachable from every VM (netns only). */
   readonly images?: { v1: string; v2: string };
   /** Called once at create, before the 202 reply: allocates the public IPv4 that the server keeps until deleted. */

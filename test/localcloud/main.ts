@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { VmBackend } from './backend.js';
 import { startEmulator } from './emulator/emulator.js';
+import { startHetznerEmulator } from './hetzner/emulator.js';
 import { createNoneBackend } from './none-backend.js';
+import { shareBackend } from './shared-backend.js';
 
 /**
  * `npm run localcloud -- [--backend none|netns] [--port N] [--boot-delay-ms N] [--fault-rate F] [--seed S]`
- * Prints one JSON line with the API URL and credentials when ready; logs go to stderr. On SIGINT/SIGTERM it
- * destroys every server it created and exits 0.
+ * Starts the UpCloud and the Hetzner emulators on one VM backend. Prints one JSON line with both APIs' URLs
+ * and credentials when ready; logs go to stderr. On SIGINT/SIGTERM it destroys every server it created and exits 0.
  */
 const USAGE = 'usage: npm run localcloud -- [--backend none|netns] [--port N] [--host H] [--boot-delay-ms N] [--fault-rate F] [--seed S]';
 
@@ -64,23 +66,38 @@ async function main(): Promise<void> {
   const bootDelayMs = number('boot-delay-ms', values['boot-delay-ms'], 0, 3_600_000, true);
   const faultRate = number('fault-rate', values['fault-rate'], 0, 1, false);
   const seed = number('seed', values.seed, 0, 2 ** 32 - 1, true);
-  const backend = await createBackend(values.backend);
-  const emulator = await startEmulator({ backend, port, host: values.host, bootDelayMs, faultRate, seed, log }).catch(async (e: unknown) => {
-    await backend.close();
+  const shared = shareBackend(await createBackend(values.backend));
+  const backend = shared.backend;
+  const options = { backend, host: values.host, bootDelayMs, faultRate, seed, log };
+  // --port is the UpCloud emulator's; the Hetzner one takes the next port (or a free one).
+  const started = await Promise.all([
+    startEmulator({ ...options, port }),
+    startHetznerEmulator({ ...options, port: port === undefined || port === 0 ? 0 : port + 1 }),
+  ]).catch(async (e: unknown) => {
+    await shared.close();
     throw e;
   });
+  const [emulator, hetzner] = started;
 
-  const ready: Record<string, unknown> = { api_url: emulator.apiUrl, username: emulator.username, password: emulator.password };
+  const ready: Record<string, unknown> = {
+    api_url: emulator.apiUrl,
+    username: emulator.username,
+    password: emulator.password,
+    hetzner_api_url: hetzner.apiUrl,
+    hetzner_token: hetzner.token,
+  };
   if (backend.dockerInstallUrl !== undefined) ready.docker_install_url = backend.dockerInstallUrl;
   if (backend.images !== undefined) ready.images = backend.images;
+  if (backend.poweroffCommand !== undefined) ready.idle_poweroff = backend.poweroffCommand;
+  if (backend.idleRunner !== undefined) ready.idle_runner = backend.idleRunner;
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: removing ${emulator.stats().live_servers} server(s)`);
-    emulator.close().then(
+    log(`${signal}: removing ${emulator.stats().live_servers + hetzner.stats().live_servers} server(s)`);
+    Promise.all([emulator.close(), hetzner.close()]).then(() => shared.close()).then(
       () => {
         log('stopped');
         process.exit(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateFromPrices } from '../../src/providers/upcloud/cost.js';
+import { estimateFromPrices, ratesFromPrices } from '../../src/providers/upcloud/cost.js';
 import { PriceListResponse } from '../../src/providers/upcloud/schemas.js';
 import { recordedBody } from '../fixtures-replay/recordings.js';
 
@@ -51,5 +51,20 @@ describe('estimateFromPrices with the recorded 2020 price list', () => {
     expect(() => estimateFromPrices({ plan: missing, zone: 'de-fra1', count: 1, diskSizeGb: undefined, prices: deFra1, currency: undefined })).toThrow(
       'UpCloud price list has no price for plan DEV-1xCPU-1GB in zone de-fra1',
     );
+  });
+});
+
+describe('ratesFromPrices: what one VM costs per hour, started and stopped, in micro-cents', () => {
+  it('1xCPU-2GB in de-fra1: 1.488 c/h = 1 488 000 micro-cents, and the same when stopped (docs/costs.md#upcloud)', () => {
+    expect(ratesFromPrices({ plan, zone: 'de-fra1', diskSizeGb: undefined, prices: deFra1, currency: undefined })).toEqual({
+      currency: 'EUR',
+      startedMicroCents: 1_488_000,
+      stoppedMicroCents: 1_488_000,
+    });
+  });
+
+  it('a disk beyond the plan counts in both: 60 GiB = 1.798 c/h', () => {
+    const rates = ratesFromPrices({ plan, zone: 'de-fra1', diskSizeGb: 60, prices: deFra1, currency: 'EUR' });
+    expect([rates.startedMicroCents, rates.stoppedMicroCents]).toEqual([1_798_000, 1_798_000]);
   });
 });

@@ -44,6 +44,22 @@ describe('stop, start and destroy', () => {
     await expect(provider.startVm('00000000-0000-4000-8000-000000000000')).rejects.toThrow('UpCloud server 00000000-0000-4000-8000-000000000000 does not exist');
   });
 
+  it('stopVm returns once the hard stop is accepted, without waiting; a stopped VM is left alone; an unknown id does not exist', async () => {
+    cloud = await startServer({ bootDelayMs: 0, stopDelayMs: 200 });
+    const provider = providerFor(cloud, HEL1);
+    const { ids } = await createMany(provider, 'stopvm', 1);
+    const id = ids[0]!;
+    await provider.stopVm(id);
+    expect((await provider.getVm(id))?.state).toBe('maintenance');
+    const stops = () => cloud!.requests().filter((r) => r.method === 'POST' && r.path === `/server/${id}/stop`);
+    expect(stops().map((r) => [r.status, r.body])).toEqual([[200, { stop_server: { stop_type: 'hard', timeout: '60' } }]]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await provider.getVm(id))?.state).toBe('stopped');
+    await provider.stopVm(id);
+    expect(stops()).toHaveLength(1);
+    await expect(provider.stopVm('00000000-0000-4000-8000-000000000000')).rejects.toThrow('does not exist');
+  });
+
   it('re-reads the state after a 409 and carries on (stop of a destroy, and start)', async () => {
     cloud = await startServer({ bootDelayMs: 0 });
     const provider = providerFor(cloud, HEL1);

@@ -9,12 +9,20 @@ import { UPCLOUD_CREDENTIAL_KEYS } from '../../src/providers/upcloud/credentials
 const devYml = (provider: string) => validateConfig(parseYaml(`service: myapp-dev\nprovider:\n${provider}`, 'config/dev.yml'), 'config/dev.yml');
 
 describe('the provider registry', () => {
-  it('knows upcloud, with its own keys and credential variables', () => {
-    expect(PROVIDER_TYPES).toEqual(['upcloud']);
+  it('knows upcloud, hetzner and ssh, each with its own keys and credential variables', () => {
+    expect(PROVIDER_TYPES).toEqual(['upcloud', 'hetzner', 'ssh']);
+    expect(providerKeys('ssh')).toEqual(['type', 'hosts']);
     expect(providerDefinition('upcloud').credentialKeys).toEqual(UPCLOUD_CREDENTIAL_KEYS);
+    expect(providerDefinition('hetzner').credentialKeys).toEqual(['HCLOUD_TOKEN']);
     expect(providerKeys('upcloud')).toEqual(['type', 'zone', 'plan', 'storage_template', 'disk_size', 'api_url']);
-    expect(providerKeys('hetzner')).toEqual(['type']);
+    expect(providerKeys('hetzner')).toEqual(['type', 'location', 'server_type', 'image']);
+    expect(providerKeys('aws')).toEqual(['type']);
     expect(providerKeys(undefined)).toEqual(['type']);
+  });
+
+  it('validates a hetzner `provider:` with its default image', () => {
+    expect(devYml('  type: hetzner\n  location: fsn1\n  server_type: cx22\n').provider).toEqual({ type: 'hetzner', location: 'fsn1', server_type: 'cx22', image: 'ubuntu-24.04' });
+    expect(() => devYml('  type: hetzner\n  location: fsn1\n  server_type: cx22\n  zone: de-fra1\n')).toThrow(/^config\/dev\.yml: provider\.zone: unknown key/);
   });
 
   it('validates `provider:` of config/dev.yml with the schema of its type, defaults filled in', () => {
@@ -30,7 +38,7 @@ describe('the provider registry', () => {
   it('refuses an unknown provider.type, naming the known types', () => {
     let caught: unknown;
     try {
-      devYml('  type: hetzner\n  zone: fsn1\n  plan: cx22\n');
+      devYml('  type: aws\n  zone: fsn1\n  plan: cx22\n');
     } catch (error) {
       caught = error;
     }

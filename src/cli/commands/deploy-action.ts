@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { deploy } from '../../deploy/deploy.js';
+import { deploy, type DeployHost } from '../../deploy/deploy.js';
 import { buildServicePlan } from '../../deploy/workspace.js';
 import { sshKeyProblem } from '../../config/load.js';
 import { CancelledError, ConfigError } from '../../lib/errors.js';
@@ -27,15 +27,20 @@ export async function deployAction(ctx: Context, options: DeployOptions): Promis
   const sshPublicKey = (await readFile(config.publicKeyPath, 'utf8')).trim();
   await withSession(
     ctx,
-    async ({ deps }) => {
-      const host = { confirm: (question: string, flag: string) => confirm(ctx.io, question, flag, ctx.signal), runLocal };
+    async ({ deps, hooks }) => {
+      const host: DeployHost = {
+        confirm: (question, flag) => confirm(ctx.io, question, flag, ctx.signal),
+        runLocal,
+        beforeDeploy: (workspaces, hosts) => hooks.run('pre-deploy', { workspaces, hosts }),
+      };
       const outcome = await deploy({ service, count, sshPublicKey, yes: options.yes, skipCostCheck: options.skipCostCheck }, deps, host);
       ctx.endProgress();
       printDeployResults(ctx, outcome, options.format);
       if (ctx.signal.aborted) throw new CancelledError('interrupted: every VM created so far is recorded in the state');
       const failed = outcome.results.filter((r) => r.status !== 'running').map((r) => r.name);
       failIfAny(failed, outcome.results.length, 'not running');
+      await hooks.run('post-deploy', { workspaces: outcome.results.map((r) => r.name), hosts: outcome.results.flatMap((r) => r.vm_ip ?? []) });
     },
-    inputs.allSecrets,
+    { secrets: inputs.allSecrets },
   );
 }

@@ -18,7 +18,7 @@ async function estimate(ctx: Context, service: ServicePlan, newVms: number, secr
   if (newVms === 0) return null;
   try {
     const provider = await ctx.provider(service.config, secrets);
-    return await namingConfigFile(service.config.file, provider.estimateCost(newVms, ctx.signal));
+    return await namingConfigFile(service.config, provider.estimateCost(newVms, ctx.signal));
   } catch (error) {
     if (error instanceof CredentialsMissingError) return null;
     if (error instanceof AppError && error.exitCode !== ExitCode.failed) throw error;

@@ -40,6 +40,12 @@ vms:
 
 naming:
   pattern: "{service}-{index}"   # also {index:03}
+
+# idle_timeout: 30m   # power each VM off after 30 minutes without SSH, docker exec or load (default 0: off)
+# forwardPorts/appPort are published on the VM's loopback only, reached with kamal-dev forward.
+# public: true publishes them on every interface: anyone can reach them at the VM's public address.
+# ports:
+#   public: true
 `;
 }
 

@@ -41,7 +41,7 @@ export const initRun: InitRun = async (ctx, options) => {
   }
   const gitignore = path.join(ctx.cwd, '.gitignore');
   const ignored = existsSync(gitignore) && /^\/?\.kamal\/(secrets\*?|\*)?$/m.test(readFileSync(gitignore, 'utf8'));
-  if (!ignored) ctx.log.info('Hint: add .kamal/secrets* and .kamal/dev_state.yml* to .gitignore');
+  if (!ignored) ctx.log.info('Hint: add .kamal/secrets* and .kamal/dev_state* to .gitignore');
   if (!existsSync(path.resolve(ctx.cwd, expandHome(keyPath, ctx.env.HOME)))) {
     ctx.log.warn(`${keyPath} does not exist yet: create a key (ssh-keygen -t ed25519) or edit ssh.key_path`);
   }

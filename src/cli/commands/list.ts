@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { assertNever } from '../../lib/assert-never.js';
-import { statePath } from '../../state/paths.js';
 import type { Entry } from '../../state/schema.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
@@ -12,10 +11,12 @@ export type ListFormat = (typeof FORMATS)[number];
 export async function renderDeployments(deployments: Record<string, Entry>, format: ListFormat): Promise<string> {
   switch (format) {
     case 'table': {
-      const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', entry.status, entry.deployed_at ?? '-']);
+      // The VM as last recorded (docs/commands.md#list): list makes no network calls.
+      const vm = (entry: Entry) => (entry.vm_stopped_at ? 'stopped' : entry.vm_id ? 'started' : '-');
+      const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', vm(entry), entry.status, entry.deployed_at ?? '-']);
       // cli-table3 only for a table, yaml's writer only for yaml: scripts asking for JSON should not pay for them.
       const { renderTable } = await import('../../ui/table.js');
-      return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'STATUS', 'DEPLOYED AT'], rows);
+      return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'VM', 'STATUS', 'DEPLOYED AT'], rows);
     }
     case 'json':
       return JSON.stringify(deployments, null, 2);
@@ -38,8 +39,8 @@ export type ListRun = (ctx: Context, options: ListOptions) => Promise<void>;
 /** `list --rebuild`: the only part of list that needs the config, credentials and the network (loaded lazily). */
 async function rebuild(ctx: Context): Promise<void> {
   const [{ withSession }, { rebuildState }] = await Promise.all([import('../session.js'), import('../../deploy/rebuild.js')]);
-  await withSession(ctx, async ({ config, deps }) => {
-    const { added, missing } = await rebuildState(config.config.service, deps);
+  await withSession(ctx, async ({ scope, deps }) => {
+    const { added, missing } = await rebuildState(scope, deps);
     ctx.endProgress();
     ctx.log.info(`Rebuilt from the provider: ${added.length} added${added.length ? ` (${added.join(', ')})` : ''}, ${missing.length} missing${missing.length ? ` (${missing.join(', ')})` : ''}`);
   });
@@ -48,7 +49,7 @@ async function rebuild(ctx: Context): Promise<void> {
 /** Reads the state only (no config, no network, no lock), so it works in any project folder and stays fast. */
 export const listRun: ListRun = async (ctx, options) => {
   if (options.rebuild) await rebuild(ctx);
-  const { deployments } = await ctx.readState(statePath(ctx.cwd));
+  const { deployments } = await ctx.readState(ctx.stateFile());
   if (Object.keys(deployments).length === 0) ctx.io.stderr.write('No deployments found\n');
   const text = await renderDeployments(deployments, options.format);
   if (text) ctx.out(text);

@@ -1,24 +1,13 @@
 import { type AppError, AuthError, ProviderError } from '../../lib/errors.js';
 import type { ApiResponse } from './http.js';
+import { jsonOrUndefined, unreadableError, type ApiErrorInfo } from '../http.js';
 import { LegacyErrorBody, ProblemBody } from './schemas.js';
-
-export interface ApiErrorInfo {
-  status: number;
-  /** error_code, or the problem type's fragment without ERROR_; undefined when the body is neither format. */
-  code: string | undefined;
-  message: string;
-}
 
 const QUOTA_CODE = /_LIMIT_REACHED$/;
 
 /** Reads either error format, choosing the parser from the Content-Type like the official SDK, then trying the other. */
 export function parseApiError(response: ApiResponse): ApiErrorInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(response.text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(response.text);
   const legacy = LegacyErrorBody.safeParse(json);
   const problem = ProblemBody.safeParse(json);
   const preferProblem = response.contentType.includes('application/problem+json');
@@ -29,8 +18,7 @@ export function parseApiError(response: ApiResponse): ApiErrorInfo {
   if (legacy.success) {
     return { status: response.status, code: legacy.data.error.error_code, message: legacy.data.error.error_message };
   }
-  const snippet = response.text.trim().slice(0, 200);
-  return { status: response.status, code: undefined, message: snippet === '' ? `HTTP ${response.status}` : snippet };
+  return unreadableError(response);
 }
 
 /** Maps a non-2xx answer to the project's errors, with a hint saying what to do where there is one. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ProviderError } from '../../lib/errors.js';
+import { parseJsonBody } from '../http.js';
 import { toAppError } from './api-error.js';
 import type { ApiResponse, Method, UpcloudHttp } from './http.js';
 import {
@@ -13,19 +13,7 @@ import {
 /** Parses a 2xx body with `schema`; any other status becomes the mapped AppError. */
 export function parseResponse<T extends z.ZodType>(response: ApiResponse, schema: T, action: string): z.infer<T> {
   if (response.status < 200 || response.status >= 300) throw toAppError(response, action);
-  let json: unknown;
-  try {
-    json = JSON.parse(response.text);
-  } catch {
-    throw new ProviderError(`UpCloud: unexpected non-JSON answer to ${response.method} ${response.path} (HTTP ${response.status})`, { status: response.status });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid shape';
-    throw new ProviderError(`UpCloud: unexpected answer to ${response.method} ${response.path}: ${where}`, { status: response.status });
-  }
-  return parsed.data;
+  return parseJsonBody(response, schema, 'UpCloud');
 }
 
 /** `?label=k=v&label=...`: UpCloud ANDs repeated label filters. */

@@ -68,7 +68,7 @@ export class Catalog {
 
 function unknown(key: string, what: string, value: string, valid: string[]): ConfigError {
   const suggestion = closest(value, valid);
-  return new PlacementError(`${key}: unknown UpCloud ${what} ${shown(value)}; valid: ${[...valid].sort().join(', ')}`, {
+  return new PlacementError(key, `unknown UpCloud ${what} ${shown(value)}; valid: ${[...valid].sort().join(', ')}`, {
     ...(suggestion ? { hint: `did you mean "${suggestion}"?` } : {}),
   });
 }

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../lib/errors.js';
-import type { CostEstimate } from '../provider.js';
+import type { CostEstimate, HourlyRates } from '../provider.js';
 import type { UpcloudPlan } from './catalog.js';
 import type { PriceZone } from './schemas.js';
 
@@ -26,24 +26,35 @@ export interface CostInput {
   currency: string | undefined;
 }
 
-export function estimateFromPrices(input: CostInput): CostEstimate {
-  const { plan, prices } = input;
+function item(prices: PriceZone, key: string, zone: string): { amount: number; price: number } {
+  const found = prices[key];
+  if (found === undefined || typeof found === 'string') throw new ProviderError(`UpCloud price list has no ${key} price in zone ${zone}`);
+  return found;
+}
+
+/** The plan's hourly price, plus the disk beyond the plan's at its tier's price per GiB. */
+function startedMicro(plan: UpcloudPlan, prices: PriceZone, zone: string, diskSizeGb: number | undefined): number {
   const planPrice = prices[`server_plan_${plan.name}`];
   if (planPrice === undefined || typeof planPrice === 'string') {
-    throw new ProviderError(`UpCloud price list has no price for plan ${plan.name} in zone ${input.zone}`);
+    throw new ProviderError(`UpCloud price list has no price for plan ${plan.name} in zone ${zone}`);
   }
   let perVmMicro = micro(planPrice.price) / planPrice.amount;
-
-  const extraGb = Math.max(0, (input.diskSizeGb ?? plan.storageGb) - plan.storageGb);
+  const extraGb = Math.max(0, (diskSizeGb ?? plan.storageGb) - plan.storageGb);
   if (extraGb > 0) {
-    const tier = plan.storageTier ?? 'maxiops';
-    const storage = prices[`storage_${tier}`];
-    if (storage === undefined || typeof storage === 'string') {
-      throw new ProviderError(`UpCloud price list has no storage_${tier} price in zone ${input.zone}`);
-    }
+    const storage = item(prices, `storage_${plan.storageTier ?? 'maxiops'}`, zone);
     perVmMicro += (extraGb * micro(storage.price)) / storage.amount;
   }
-  perVmMicro = Math.round(perVmMicro);
+  return Math.round(perVmMicro);
+}
+
+/** A stopped plan server is billed as a started one (docs/costs.md#upcloud). */
+export function ratesFromPrices(input: Omit<CostInput, 'count'>): HourlyRates {
+  const started = startedMicro(input.plan, input.prices, input.zone, input.diskSizeGb);
+  return { currency: input.currency ?? 'EUR', startedMicroCents: started, stoppedMicroCents: started };
+}
+
+export function estimateFromPrices(input: CostInput): CostEstimate {
+  const perVmMicro = startedMicro(input.plan, input.prices, input.zone, input.diskSizeGb);
   const totalMicro = perVmMicro * input.count;
 
   return {

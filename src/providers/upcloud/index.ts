@@ -1,4 +1,4 @@
-import type { ProviderDefinition } from '../registry.js';
+import type { ProviderDefinition } from '../provider.js';
 import { UpcloudConfigSchema, upcloudPlacement } from './config.js';
 import { resolveUpcloudCredentials, UPCLOUD_CREDENTIAL_KEYS } from './credentials.js';
 import { credentialLookup } from '../credentials.js';

@@ -1,20 +1,12 @@
+import { hostnameFor } from '../hostname.js';
 import type { CreateVmRequest, Vm, VmState } from '../provider.js';
+
+export { hostnameFor };
 import type { UpcloudPlan } from './catalog.js';
 import type { UpcloudConfig } from './config.js';
 import type { Server, ServerSummary } from './schemas.js';
 
 const LABEL_KEY = /^[\x21-\x7e]{2,32}$/;
-
-/** A valid RFC 1123 hostname label from a VM name: lower case, [a-z0-9-], at most 63 characters. */
-export function hostnameFor(name: string): string {
-  const cleaned = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-  return cleaned === '' ? 'kamal-dev' : cleaned;
-}
 
 /** Checks labels against UpCloud's rules before anything is sent (key 2-32 printable ASCII, not `_`; value <= 255). */
 export function labelProblem(labels: Record<string, string>): string | undefined {

@@ -9,13 +9,14 @@ const RESEND_AFTER_POLLS = 12;
 /**
  * Brings a server to `stopped` (hard stop) or `started`, reading its state before every request so a repeat
  * after a lost answer is harmless: a 409 (state changed meanwhile, or maintenance) just means read again.
- * Resolves 'gone' when the server does not exist (404 at any point).
+ * Resolves 'gone' when the server does not exist (404 at any point). `untilAccepted`: resolves as soon as the
+ * request is accepted, for callers that wait for many servers at once.
  */
 export async function driveServer(
   api: UpcloudApi,
   id: string,
   target: 'stopped' | 'started',
-  options: { intervalMs: number; deadline: number; signal: AbortSignal | undefined },
+  options: { intervalMs: number; deadline: number; signal: AbortSignal | undefined; untilAccepted?: boolean },
 ): Promise<'done' | 'gone'> {
   const path = `/server/${encodeURIComponent(id)}/${target === 'stopped' ? 'stop' : 'start'}`;
   const body = target === 'stopped' ? { stop_server: { stop_type: 'hard', timeout: '60' } } : { server: {} };
@@ -33,6 +34,7 @@ export async function driveServer(
       const accepted = response.status >= 200 && response.status < 300;
       if (!accepted && response.status !== 409) throw toAppError(response, `${target === 'stopped' ? 'stop' : 'start'} server ${id}`);
       if (accepted) acceptedAt = Date.now();
+      if (accepted && options.untilAccepted) return 'done';
       if (accepted && target === 'started') continue;
     }
     if (Date.now() > options.deadline) {

@@ -1,33 +1,30 @@
 import { ConfigError, ProviderError } from '../../lib/errors.js';
 import { sleep } from '../../lib/sleep.js';
-import type { CostEstimate, CreateVmRequest, Placement, Plan, Provider, Vm } from '../provider.js';
+import type { CostEstimate, CreateVmRequest, HourlyRates, Placement, Plan, Provider, StoppedBilling, Vm } from '../provider.js';
 import { toAppError } from './api-error.js';
 import { UpcloudApi } from './api.js';
 import { Catalog } from './catalog.js';
 import { DEFAULT_STORAGE_TEMPLATE, upcloudPlacement, type UpcloudConfig } from './config.js';
 import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
-import { estimateFromPrices } from './cost.js';
+import { estimateFromPrices, ratesFromPrices } from './cost.js';
+import type { ClientTimings } from '../http.js';
 import { UpcloudHttp, type HttpOptions } from './http.js';
 import { createVmSafely } from './safe-create.js';
 import { toVm } from './server-mapping.js';
 import { driveServer } from './server-state.js';
 
-export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'> {
+export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'>, ClientTimings {
   config: UpcloudConfig;
   credentials: UpcloudCredentials;
-  /** Between state polls. Default 5 s, the official SDK's interval. */
-  pollIntervalMs?: number;
-  /** Deadline of a stop, start or destroy. Default 10 min. */
-  actionTimeoutMs?: number;
-  /** POST attempts of one create. Default 5. */
-  createAttempts?: number;
-  /** Pause before looking up a create whose outcome is unknown. Default 5 s. */
-  createLookupDelayMs?: number;
 }
 
 /** The UpCloud API 1.3 behind the Provider interface. */
 export class UpcloudProvider implements Provider {
   readonly pricingUrl = 'https://upcloud.com/pricing';
+  readonly stoppedBilling: StoppedBilling = {
+    billed: 'full',
+    rule: 'UpCloud bills a stopped plan server like a running one until it is deleted (docs/costs.md#upcloud)',
+  };
   readonly placement: Placement;
   /** UpCloud's Ubuntu 24.04 template runs cloud-init; another template may not, so it gets no user_data. */
   readonly userData: boolean;
@@ -78,6 +75,10 @@ export class UpcloudProvider implements Provider {
     if ((await this.#drive(id, 'started', signal)) === 'gone') throw notFound(id);
   }
 
+  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
+    if ((await this.#drive(id, 'stopped', signal, true)) === 'gone') throw notFound(id);
+  }
+
   async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + (this.#options.actionTimeoutMs ?? 600_000);
     for (;;) {
@@ -110,6 +111,14 @@ export class UpcloudProvider implements Provider {
     return estimateFromPrices({ plan, zone, count, diskSizeGb, prices: zonePrices, currency: prices.currency });
   }
 
+  async hourlyRates(placement: { zone: string; plan: string }, signal?: AbortSignal): Promise<HourlyRates> {
+    const { zone } = placement;
+    const [plan, prices] = await Promise.all([this.#catalog.checkPlacement(zone, placement.plan, signal), this.#api.prices(signal)]);
+    const zonePrices = prices.zone.find((entry) => entry.name === zone);
+    if (zonePrices === undefined) throw new ProviderError(`UpCloud price list has no entry for zone ${zone}`);
+    return ratesFromPrices({ plan, zone, diskSizeGb: this.#config.disk_size, prices: zonePrices, currency: prices.currency });
+  }
+
   #plan(signal?: AbortSignal) {
     return this.#catalog.checkPlacement(this.#config.zone, this.#config.plan, signal);
   }
@@ -118,11 +127,12 @@ export class UpcloudProvider implements Provider {
     return this.#options.pollIntervalMs ?? 5_000;
   }
 
-  #drive(id: string, target: 'stopped' | 'started', signal?: AbortSignal) {
+  #drive(id: string, target: 'stopped' | 'started', signal?: AbortSignal, untilAccepted = false) {
     return driveServer(this.#api, id, target, {
       intervalMs: this.#pollInterval,
       deadline: Date.now() + (this.#options.actionTimeoutMs ?? 600_000),
       signal,
+      untilAccepted,
     });
   }
 }

@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EFFECTS, FAULT_KINDS, isEffect, isFaultKind, type Effect, type FaultKind, type FaultSettings } from './faults.js';
-import type { Fleet } from './fleet.js';
 import { ApiError, sendControl } from './http-reply.js';
 import { readJson } from './read-body.js';
-import { renderDetails } from './server-record.js';
 import type { ControlState } from './state.js';
 
 export interface EmulatorStats {
@@ -12,7 +10,14 @@ export interface EmulatorStats {
   faults: Record<FaultKind, number>;
 }
 
-export function statsOf(control: ControlState, fleet: Fleet): EmulatorStats {
+/** What the control endpoints read of an emulator's servers (the UpCloud Fleet, the Hetzner one). */
+export interface ControlFleet {
+  readonly size: number;
+  /** The live servers as `GET /_localcloud/servers` shows them: API objects plus `localcloud_options`. */
+  listing(): Record<string, unknown>[];
+}
+
+export function statsOf(control: ControlState, fleet: ControlFleet): EmulatorStats {
   return { requests: Object.fromEntries(control.requests), live_servers: fleet.size, faults: { ...control.faults.counts } };
 }
 
@@ -50,15 +55,12 @@ function faultUpdate(body: Body): Partial<FaultSettings> {
 }
 
 /** The emulator's own endpoints under /_localcloud/: loopback only, no credentials. */
-export async function routeControl(req: IncomingMessage, res: ServerResponse, name: string, control: ControlState, fleet: Fleet): Promise<void> {
+export async function routeControl(req: IncomingMessage, res: ServerResponse, name: string, control: ControlState, fleet: ControlFleet): Promise<void> {
   if (!isLoopback(req.socket.remoteAddress)) throw new ApiError(403, 'FORBIDDEN', 'Control endpoints answer loopback clients only.');
   const route = `${req.method ?? 'GET'} ${name}`;
   if (route === 'GET stats') return sendControl(res, 200, statsOf(control, fleet));
   if (route === 'GET requests') return sendControl(res, 200, { requests: control.log });
-  if (route === 'GET servers') {
-    const servers = fleet.all().map((s) => ({ ...renderDetails(s), localcloud_options: fleet.optionsOf(s.uuid) }));
-    return sendControl(res, 200, { servers });
-  }
+  if (route === 'GET servers') return sendControl(res, 200, { servers: fleet.listing() });
   if (req.method !== 'POST') throw new ApiError(404, 'NOT_FOUND', `No control endpoint ${route}.`);
   const raw = await readJson(req);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ApiError(400, 'REQUEST_INVALID', 'The body must be a JSON object.');

@@ -70,6 +70,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const bootMs = options.bootDelayMs ?? 200;
   const fleet = new Fleet(backend, { bootMs, stopMs: options.stopDelayMs ?? Math.min(bootMs, 1000) }, log);
+  backend.onPowerOff?.((uuid) => fleet.powerOff(uuid));
   const control = new ControlState(
     { rate: options.faultRate ?? 0, seed: options.seed ?? 1, kinds: options.faultKinds ?? DEFAULT_FAULT_KINDS, slowMs: options.slowMs ?? 1500 },
     options.defaultServerOptions ?? { docker: false, ssh: true },

@@ -2,7 +2,7 @@ import type { BackendServer, VmBackend } from '../backend.js';
 import type { CreateSpec } from './create-request.js';
 import { ApiError } from './http-reply.js';
 import { ServerTable, upcloudUuid, type Label, type LabelFilter } from './rules.js';
-import { newServerRecord, type ServerRecord } from './server-record.js';
+import { newServerRecord, renderDetails, type ServerRecord } from './server-record.js';
 
 export type { LabelFilter };
 export interface ModifyChange {
@@ -43,6 +43,10 @@ export class Fleet {
     return this.options.get(uuid);
   }
 
+  listing(): Record<string, unknown>[] {
+    return this.all().map((s) => ({ ...renderDetails(s), localcloud_options: this.optionsOf(s.uuid) }));
+  }
+
   find(uuid: string): ServerRecord {
     return this.servers.find(uuid);
   }
@@ -80,6 +84,16 @@ export class Fleet {
       this.servers.stopped(server);
     });
     return reply;
+  }
+
+  /** The machine's own OS powers it off (a started server only, rules.ts): `maintenance`, its machine stopped, `stopped`. */
+  powerOff(uuid: string): void {
+    const server = this.servers.beginPowerOff(uuid);
+    if (!server) return;
+    this.later(this.delays.stopMs, async () => {
+      await this.backend.stop(uuid);
+      this.servers.stopped(server);
+    });
   }
 
   async start(uuid: string): Promise<ServerRecord> {

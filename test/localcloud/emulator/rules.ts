@@ -9,6 +9,8 @@ import { ApiError } from './http-reply.js';
  *   create          -> maintenance, then started once booted (error when the boot fails)
  *   start           only from stopped:  -> maintenance -> started
  *   stop, restart   only from started:  -> maintenance -> stopped (restart: -> started again)
+ *   power-off       from inside the machine (its OS shuts down): a started server -> maintenance -> stopped,
+ *                   as a stop; in any other state no OS runs to ask, so nothing changes
  *   delete          only from stopped; the server is gone at once
  *   modify          any state but maintenance
  *   any other state 409 SERVER_STATE_ILLEGAL; an unknown UUID 404 SERVER_NOT_FOUND; a malformed one 400 SERVER_INVALID
@@ -132,6 +134,14 @@ export class ServerTable<S extends RuledServer> {
     const reply = { ...server };
     server.state = 'maintenance';
     return { reply, server };
+  }
+
+  /** A power-off from inside the machine: a started server begins a stop; undefined (nothing changes) otherwise. */
+  beginPowerOff(uuid: string): S | undefined {
+    const server = this.#servers.get(uuid);
+    if (server?.state !== 'started') return undefined;
+    server.state = 'maintenance';
+    return server;
   }
 
   /** The end of a create, start or restart: `started`, or `error` when the machine did not boot. */

@@ -4,6 +4,13 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** What a VM without Docker does not have: the engine, its CLI and its runtime. */
 const DOCKER_COMMANDS = /^(docker.*|containerd.*|ctr|runc)$/;
+/**
+ * What no VM gets: the machine's own power commands. The VMs share this machine's PID namespace and files, so
+ * any of them run as root inside a VM would stop the whole machine; LOCAL_POWEROFF stands in for them.
+ */
+export const HOST_POWER_COMMANDS = /^(systemctl|poweroff|reboot|shutdown|halt|init|telinit|runlevel|kexec)$/;
+/** The local cloud's power-off command, on every VM's PATH. */
+export const LOCAL_POWEROFF = 'localcloud-poweroff';
 
 /**
  * The VMs share the host's files (only the network is a namespace of its own), so "docker is not installed"
@@ -15,7 +22,7 @@ export async function buildSystemBin(dir: string): Promise<void> {
   for (const systemDir of SYSTEM_DIRS) {
     if (!existsSync(systemDir)) continue;
     for (const name of readdirSync(systemDir)) {
-      if (seen.has(name) || DOCKER_COMMANDS.test(name)) continue;
+      if (seen.has(name) || DOCKER_COMMANDS.test(name) || HOST_POWER_COMMANDS.test(name)) continue;
       seen.add(name);
       await symlink(`${systemDir}/${name}`, `${dir}/${name}`);
     }
@@ -48,4 +55,14 @@ export async function installCloudInitCommand(vmBin: string, statusFile: string)
   ].join('\n');
   await writeFile(`${vmBin}/cloud-init`, script);
   await chmod(`${vmBin}/cloud-init`, 0o755);
+}
+
+/**
+ * LOCAL_POWEROFF: asks the backend, from the VM's own address, to power this VM off; the emulator then turns its
+ * server `stopped` (test/localcloud/netns/README.md). It signals no process itself.
+ */
+export async function installPowerOffCommand(systemBin: string, base: string): Promise<void> {
+  const script = `#!/bin/sh\n# Powers this local-cloud VM off through the emulator (stands in for systemctl poweroff).\nexec curl -fsS -X POST ${base}/poweroff\n`;
+  await writeFile(`${systemBin}/${LOCAL_POWEROFF}`, script);
+  await chmod(`${systemBin}/${LOCAL_POWEROFF}`, 0o755);
 }

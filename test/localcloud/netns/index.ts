@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { BackendServer, VmBackend } from '../backend.js';
 import { sleep } from '../../../src/lib/sleep.js';
-import { buildSystemBin } from './bin-folders.js';
+import { LOCAL_POWEROFF, buildSystemBin, installPowerOffCommand } from './bin-folders.js';
 import { claimInstance } from './claim.js';
 import { UnknownVmError, startInstallServer, type InstallServer } from './install-server.js';
 import { startMetadataServer, type MetadataServer } from './metadata-server.js';
@@ -36,6 +36,7 @@ async function startShared(names: InstanceNames, log: (line: string) => void) {
   await createBridge(names);
   const systemBin = `${names.dir}/sysbin`;
   await buildSystemBin(systemBin);
+  await installPowerOffCommand(systemBin, `http://${names.bridgeIp}:${INSTALL_PORT}`);
   const registry = `${names.bridgeIp}:${REGISTRY_PORT}`;
   const registryPid = await startRegistry(`${names.dir}/registry`, registry);
   const [v1, v2] = await Promise.all([buildTestImage(names.dir, '1'), buildTestImage(names.dir, '2')]);
@@ -57,16 +58,30 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
   const vms = new Map<string, NetnsVm>();
   let installServer: InstallServer;
   let metadataServer: MetadataServer;
+  let powerOffHandler: ((uuid: string) => void) | undefined;
   const teardown = () => sweepInstance(names.prefix, names.dir, 3_000).then(() => rm(names.claimFile, { force: true }));
   try {
     await reapInstances(toReap, log);
     shared = await startShared(names, log);
-    installServer = await startInstallServer(names.bridgeIp, INSTALL_PORT, async (ip) => {
+    const vmAt = (ip: string): NetnsVm => {
       const vm = [...vms.values()].find((candidate) => candidate.names.ip === ip);
       if (!vm) throw new UnknownVmError(ip);
-      log(`installing docker on ${vm.server.hostname} (${ip})`);
-      await vm.installDocker();
-    });
+      return vm;
+    };
+    installServer = await startInstallServer(
+      names.bridgeIp,
+      INSTALL_PORT,
+      async (ip) => {
+        const vm = vmAt(ip);
+        log(`installing docker on ${vm.server.hostname} (${ip})`);
+        await vm.installDocker();
+      },
+      (ip) => {
+        const vm = vmAt(ip);
+        log(`${vm.server.hostname} (${ip}) powers itself off`);
+        powerOffHandler?.(vm.server.uuid);
+      },
+    );
     metadataServer = await startMetadataServer(names.bridge, (ip) => {
       const vm = [...vms.values()].find((candidate) => candidate.names.ip === ip);
       return vm ? (vm.server.userData ?? '') : undefined;
@@ -92,6 +107,11 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
     name: 'netns',
     dockerInstallUrl: installServer.url,
     metadataUrl: metadataServer.url,
+    poweroffCommand: LOCAL_POWEROFF,
+    idleRunner: 'loop',
+    onPowerOff(handler) {
+      powerOffHandler = handler;
+    },
     images: shared.images,
     async allocate(server: BackendServer) {
       if (vms.has(server.uuid)) throw new Error(`netns backend: server ${server.uuid} already has a machine`);

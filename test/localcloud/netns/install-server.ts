@@ -22,8 +22,16 @@ export interface InstallServer {
   close(): Promise<void>;
 }
 
-/** `install(ip)` installs Docker on the VM with that address; it rejects for an address that is no VM. */
-export async function startInstallServer(host: string, port: number, install: (ip: string) => Promise<void>): Promise<InstallServer> {
+/**
+ * `install(ip)` installs Docker on the VM with that address; `powerOff(ip)` powers it off (answered first: the
+ * caller is a process of that VM). Both throw UnknownVmError for an address that is no VM.
+ */
+export async function startInstallServer(
+  host: string,
+  port: number,
+  install: (ip: string) => Promise<void>,
+  powerOff: (ip: string) => void,
+): Promise<InstallServer> {
   const base = `http://${host}:${port}`;
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: string) => {
@@ -31,8 +39,16 @@ export async function startInstallServer(host: string, port: number, install: (i
       res.end(body);
     };
     if (req.method === 'GET' && req.url === '/install-docker.sh') return reply(200, installScript(base));
+    const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (req.method === 'POST' && req.url === '/poweroff') {
+      try {
+        powerOff(ip);
+        return reply(202, `# powering ${ip} off\n`);
+      } catch (error) {
+        return reply(error instanceof UnknownVmError ? 403 : 500, `${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
     if (req.method === 'POST' && req.url === '/install-docker') {
-      const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
       install(ip).then(
         () => reply(200, `# Docker installed on ${ip}\n`),
         (error: unknown) => reply(error instanceof UnknownVmError ? 403 : 500, `${error instanceof Error ? error.message : String(error)}\n`),

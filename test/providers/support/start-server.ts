@@ -28,7 +28,7 @@ export interface TestCloud {
 /** `slow` is left out: it only delays, and would slow the suites down. `lost-after` hits every method. */
 const RANDOM_KINDS: readonly FaultKind[] = ['5xx', '429', 'drop', 'create-500', 'lost-after'];
 
-export async function startServer(options: { faultRate?: number; seed?: number; bootDelayMs?: number } = {}): Promise<TestCloud> {
+export async function startServer(options: { faultRate?: number; seed?: number; bootDelayMs?: number; stopDelayMs?: number } = {}): Promise<TestCloud> {
   const em = await startEmulator({ bootDelayMs: 50, ...options, faultKinds: RANDOM_KINDS });
   return {
     apiUrl: em.url,
