@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Entry } from '../src/state/schema.js';
@@ -13,6 +13,8 @@ const WORKSPACES = 200;
 const TARGET_RATIO = 2.0;
 const TRACE = fileURLToPath(new URL('./lib/module-trace.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Another build's bin/kamal-dev.js (say, main's) timed in the same interleaved rounds, case by case. */
+const COMPARE = process.env.KAMAL_DEV_BENCH_COMPARE_BIN;
 
 function entry(i: number): Entry {
   const name = `myapp-dev-${i}`;
@@ -66,9 +68,18 @@ export async function startupBenchmark(): Promise<void> {
       list_empty: { label: 'list --format json, no state', args: ['list', '--format', 'json'], cwd: empty },
       list: { label: `list --format json, ${WORKSPACES} workspaces`, args: ['list', '--format', 'json'], cwd },
     };
-    type Name = 'node' | keyof typeof cases;
-    const run = (name: Name) => (name === 'node' ? timeProcess([process.execPath, '-e', '0'], { cwd }) : kamalDev(cases[name].args, { cwd: cases[name].cwd }));
-    const names: Name[] = ['node', ...(Object.keys(cases) as Array<keyof typeof cases>)];
+    type Case = keyof typeof cases;
+    type Name = 'node' | Case | `compare:${Case}`;
+    const run = (name: Name) => {
+      if (name === 'node') return timeProcess([process.execPath, '-e', '0'], { cwd });
+      if (name.startsWith('compare:')) {
+        const c = cases[name.slice('compare:'.length) as Case];
+        return timeProcess([process.execPath, COMPARE!, ...c.args], { cwd: c.cwd });
+      }
+      return kamalDev(cases[name as Case].args, { cwd: cases[name as Case].cwd });
+    };
+    const caseNames = Object.keys(cases) as Case[];
+    const names: Name[] = ['node', ...caseNames, ...(COMPARE ? caseNames.map((c) => `compare:${c}` as const) : [])];
 
     const check = await run('list');
     const listed = Object.keys(JSON.parse(check.stdout) as object).length;
@@ -91,11 +102,15 @@ export async function startupBenchmark(): Promise<void> {
       const summary = summarize(times[name]);
       results.push({ name, label: c.label, summary, ratio: ratio(summary.median, node.median), modules: await loadedModules(c.args, c.cwd) });
     }
+    const compared = COMPARE
+      ? caseNames.map((name) => ({ name, label: `${cases[name].label} (${COMPARE})`, summary: summarize(times[`compare:${name}`]), ratio: ratio(summarize(times[`compare:${name}`]).median, node.median) }))
+      : [];
     const row = (label: string, s: Summary, modules: number | string) => [label, ms(s.median), ms(s.p90), ms(s.min), ms(s.max), `${ratio(s.median, node.median)}x`, modules];
 
     printTable(`Start-up vs \`node -e 0\` (${RUNS} runs each, interleaved; target <= ${TARGET_RATIO}x)`,
       ['COMMAND', 'MEDIAN ms', 'P90 ms', 'MIN ms', 'MAX ms', 'VS NODE', 'MODULES'],
-      [row('node -e 0', node, '-'), ...results.map((r) => row(r.label, r.summary, r.modules.total))]);
+      [row('node -e 0', node, '-'), ...results.map((r) => row(r.label, r.summary, r.modules.total)), ...compared.map((r) => row(r.label, r.summary, '-'))]);
+    process.stdout.write(`load average (1, 5, 15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
     for (const r of results) {
       process.stdout.write(`${r.label}: ${r.ratio}x ${r.ratio <= TARGET_RATIO ? 'OK' : 'OVER TARGET'}\n`);
     }
@@ -110,6 +125,8 @@ export async function startupBenchmark(): Promise<void> {
       cases: Object.fromEntries(
         results.map((r) => [r.name, { command: r.label, ms: figures(r.summary), ratio_of_medians: r.ratio, within_target: r.ratio <= TARGET_RATIO, modules: r.modules }]),
       ),
+      ...(COMPARE ? { compare: { bin: COMPARE, cases: Object.fromEntries(compared.map((r) => [r.name, { ms: figures(r.summary), ratio_of_medians: r.ratio }])) } } : {}),
+      loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
       samples_ms: Object.fromEntries(names.map((name) => [name, times[name].map(ms)])),
     });
   } finally {

@@ -1,6 +1,6 @@
+import { inspect } from 'node:util';
+
 const REDACTED = '[REDACTED]';
-/** util.inspect.custom, which Node defines as this registered symbol: no need to load node:util at start-up. */
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** A secret value: prints, logs, serialises and inspects as [REDACTED]; `reveal()` is the only way out. */
 export class Secret {
@@ -22,7 +22,7 @@ export class Secret {
     return REDACTED;
   }
 
-  [INSPECT](): string {
+  [inspect.custom](): string {
     return REDACTED;
   }
 }
