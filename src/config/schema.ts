@@ -38,6 +38,8 @@ export const VmsSchema = z.strictObject({
     .max(100, { error: 'expected a whole number from 1 to 100' })
     .default(1),
   spread: z.boolean().default(true),
+  /** Workspace containers may reach the provider's metadata service (169.254.169.254), which serves user_data. */
+  metadata_access: z.boolean().default(false),
 });
 
 export const PortsSchema = z.strictObject({

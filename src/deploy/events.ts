@@ -7,6 +7,7 @@ export const STEPS = {
   'vm.start': 'starting VM',
   'vm.wait': 'waiting for the VM to start',
   'ssh.wait': 'waiting for SSH',
+  'ssh.rekey': 'waiting for cloud-init, replacing the handed host key',
   'docker.check': 'checking Docker',
   'docker.install': 'installing Docker',
   'env.upload': 'uploading env file',
