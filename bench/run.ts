@@ -4,12 +4,14 @@ import { deployScalingBenchmark } from './deploy-scaling.js';
 import { execScalingBenchmark } from './exec-scaling.js';
 import { startupBenchmark } from './startup.js';
 import { stateStoreBenchmark } from './state-store.js';
+import { syncBenchmark } from './sync.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
   'state-store': stateStoreBenchmark,
   'deploy-scaling': deployScalingBenchmark,
   'exec-scaling': execScalingBenchmark,
+  sync: syncBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -68,7 +68,7 @@ export async function stateStoreBenchmark(): Promise<void> {
       const replies = await Promise.all(workers.map((w) => w.next()));
       const wall = performance.now() - started;
       const failed = replies.filter((r) => !r.ok);
-      const state = parseState(await readFile(file, 'utf8'), file);
+      const state = await parseState(await readFile(file, 'utf8'), file);
       const present = names.filter((name) => state.deployments[name]?.vm_id !== undefined).length;
       const leftovers = (await readdir(path.dirname(file))).filter((f) => f !== 'dev_state.yml').length;
       const roundWaits = replies.filter((r) => r.ok).map((r) => r.wait_ms as number);

@@ -7,7 +7,11 @@ import { CommandExit, isAppError } from './lib/errors.js';
 import { ExitCode } from './lib/exit-codes.js';
 import { processIo } from './ui/io.js';
 
+/** Set by the build (scripts/build.mjs); absent when the sources run as they are (tests). */
+declare const KAMAL_DEV_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof KAMAL_DEV_VERSION === 'string') return KAMAL_DEV_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
@@ -45,10 +49,9 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
     if (error.code === 'EPIPE') process.exit(ExitCode.ok);
     throw error;
   };
-  if (!init.io) process.stdout.on('error', onStdoutError);
   const ctx = new Context({
     ...init,
-    io: init.io ?? processIo(),
+    io: init.io ?? processIo((stdout) => stdout.on('error', onStdoutError)),
     env: init.env ?? process.env,
     cwd: init.cwd ?? process.cwd(),
     signal: init.signal ?? controller.signal,

@@ -12,6 +12,7 @@ import { makeRemoveCommand } from './commands/remove.js';
 import { makeSshCommand } from './commands/ssh.js';
 import { makeSshConfigCommand } from './commands/ssh-config.js';
 import { makeStatusCommand } from './commands/status.js';
+import { makeSyncCommand } from './commands/sync.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
@@ -30,6 +31,7 @@ const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
   (ctx) => makeSshConfigCommand(ctx),
   (ctx) => makeLogsCommand(ctx),
   (ctx) => makeForwardCommand(ctx),
+  (ctx) => makeSyncCommand(ctx),
 ];
 
 export function buildProgram(ctx: Context, version: string): Command {

@@ -12,7 +12,8 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function describeReceived(input: unknown): string {
+/** How a wrong value is shown in an error: lists and mappings by kind, strings quoted and cut. */
+export function describeReceived(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';

@@ -8,6 +8,7 @@ import { aliasCommands } from './aliases.js';
 import { deepMerge, destinationConfigPath, isMapping, secretsFiles, setByOverlay, stateFileName } from './destination.js';
 import { expandHome } from './home.js';
 import { firstIssue, formatIssues } from './format-issues.js';
+import { checkGitConfig } from './git-check.js';
 import { invalidDockerName, workspaceName } from './naming.js';
 import { providerKeys } from '../providers/registry.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
@@ -101,6 +102,7 @@ export function validateConfig(data: unknown, file: string, fileOf: (keys: reado
     const problem = invalidDockerName(workspaceName(config.naming.pattern, config.service, index));
     if (problem) throw new ConfigError(`${fileOf(['naming', 'pattern'])}: naming.pattern: yields ${problem}`);
   }
+  checkGitConfig(config, fileOf);
   return config;
 }
 

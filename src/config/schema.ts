@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DURATION_FORMAT, parseDuration } from '../lib/duration.js';
 import { ProviderConfigSchema } from '../providers/registry.js';
 import { ALIAS_NAME } from './aliases.js';
+import { DotfilesSchema, GitSchema } from './git-schema.js';
 
 /** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -37,6 +38,8 @@ export const VmsSchema = z.strictObject({
     .max(100, { error: 'expected a whole number from 1 to 100' })
     .default(1),
   spread: z.boolean().default(true),
+  /** Workspace containers may reach the provider's metadata service (169.254.169.254), which serves user_data. */
+  metadata_access: z.boolean().default(false),
 });
 
 export const PortsSchema = z.strictObject({
@@ -81,7 +84,8 @@ export const ConfigSchema = z.strictObject({
   ports: PortsSchema.default(() => PortsSchema.parse({})),
   build: notSupported,
   registry: notSupported,
-  git: notSupported,
+  git: GitSchema.optional(),
+  dotfiles: DotfilesSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -94,4 +98,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   vms: Object.keys(VmsSchema.shape),
   naming: Object.keys(NamingSchema.shape),
   ports: Object.keys(PortsSchema.shape),
+  git: Object.keys(GitSchema.shape),
+  dotfiles: Object.keys(DotfilesSchema.shape),
 };

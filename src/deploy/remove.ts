@@ -92,6 +92,6 @@ async function removeContainer(entry: Entry, keepVm: boolean, deps: LifecycleDep
   }
   if (!keepVm) return;
   // Both env files hold values (the secrets, remoteEnv); the lifecycle log holds the hooks' output.
-  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', entry.container_name]);
+  await executor.run(['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env', entry.container_name]);
   if (deps.provider.ownHosts) await executor.run(['sh', '-c', 'rm -rf "$HOME/.kamal-dev/workspaces/$1"', 'rm-workspace', entry.container_name]);
 }

@@ -14,6 +14,7 @@ import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
 import { composePlan, type ComposePlan } from './compose-plan.js';
+import type { ContentPlan } from '../config/content-plan.js';
 import { envFilePath, lifecycleLogPath, remoteEnvFilePath, workspaceDir } from './workspace-paths.js';
 
 /** What every workspace of the service shares: built once per command from the loaded inputs. */
@@ -28,6 +29,8 @@ export interface ServicePlan {
   initialize: HookGroup;
   /** About the ports, the same for every workspace (e.g. a range that is not published). */
   warnings: string[];
+  /** The git clone, synced tree and dotfiles of the workspace folders (deploy only; absent: none). */
+  content?: ContentPlan;
 }
 
 /** Where one workspace lands: its name and index, and the home of the SSH user on its VM (found on connecting). */

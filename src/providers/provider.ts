@@ -27,6 +27,8 @@ export interface CreateVmRequest {
   sshPublicKey: string;
   /** Every label (see ./labels.ts), including the request label that makes the create duplicate-safe. */
   labels: Record<string, string>;
+  /** cloud-config for the VM's first boot, sent only to a provider whose `userData` is true (it holds a private host key). */
+  userData?: Secret;
   /** The workspace's number (1, 2, ...) when each workspace has a VM of its own: how own hosts are chosen. */
   index?: number;
 }
@@ -86,6 +88,8 @@ export interface Provider {
   readonly ownHosts?: boolean;
   /** Where people can read the provider's prices (shown when the price list cannot be read). */
   readonly pricingUrl: string;
+  /** The configured image runs the cloud-config of `CreateVmRequest.userData` at its first boot (absent: it does not). */
+  readonly userData?: boolean;
   readonly stoppedBilling: StoppedBilling;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   getVm(id: string, signal?: AbortSignal): Promise<Vm | undefined>;

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ConnectionError } from '../lib/errors.js';
+import { fingerprint } from '../lib/ssh-host-key.js';
 
-/** The fingerprint `ssh-keygen -lf` prints for a public key blob: `SHA256:` + unpadded base64 of its SHA-256. */
-export function fingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
+export { fingerprint };
 
 /** `ssh-ed25519 AAAA…`: the blob starts with its type as an SSH string (RFC 4253 §6.6). */
 export function publicKeyText(keyBlob: Buffer): string {

@@ -3,6 +3,8 @@ import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 
 const CHUNK = 256 * 1024;
+/** Writes in flight at once: each waits for its own status, so one at a time leaves the link idle between chunks. */
+const WINDOW = 8;
 const NO_SUCH_FILE = 2;
 
 /**
@@ -20,10 +22,16 @@ export async function sftpUpload(sftp: SFTPWrapper, path: string, content: Buffe
   try {
     try {
       await call((cb) => sftp.fchmod(handle, mode, cb));
-      for (let offset = 0; offset < content.length; offset += CHUNK) {
-        const length = Math.min(CHUNK, content.length - offset);
-        await call((cb) => sftp.write(handle, content, offset, length, offset, cb));
-      }
+      let next = 0;
+      const writer = async () => {
+        while (next < content.length) {
+          const offset = next;
+          next += CHUNK;
+          const length = Math.min(CHUNK, content.length - offset);
+          await call((cb) => sftp.write(handle, content, offset, length, offset, cb));
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, writer));
     } finally {
       await call((cb) => sftp.close(handle, cb));
     }

@@ -17,6 +17,8 @@ export const EntrySchema = z.looseObject({
   plan: z.string().optional(),
   request_id: z.string().optional(),
   host_key: z.string().optional(),
+  /** `user_data`: host_key is the key kamal-dev handed to the VM at creation, still to be replaced on the VM. */
+  host_key_source: z.literal('user_data').optional(),
   ports: z.record(z.string(), z.number().int()).optional(),
   error: z.string().optional(),
   /** A Docker Compose workspace's project on its VM (remove takes it down). */

@@ -23,13 +23,29 @@ export interface StateStoreOptions {
 
 /** Updates of one state file in this process run one after another (the lock is per process). */
 const queues = new Map<string, Promise<unknown>>();
+/** The batch of patches waiting at the end of a state file's queue, which later patches join (see `patch`). */
+const openBatches = new Map<string, PatchBatch>();
 
 function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
+  openBatches.delete(key); // whatever is queued after this task runs after it
   const run = (queues.get(key) ?? Promise.resolve()).then(task, task);
   const tail = run.catch(() => undefined);
   queues.set(key, tail);
   void tail.then(() => queues.get(key) === tail && queues.delete(key));
   return run;
+}
+
+interface QueuedPatch {
+  name: string;
+  changes: Partial<Entry>;
+  /** Set when its workspace was not in the state: only this patch fails. */
+  missing?: boolean;
+}
+
+interface PatchBatch {
+  patches: QueuedPatch[];
+  /** The one update that applies them all. */
+  written: Promise<void>;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -137,13 +153,33 @@ export class StateStore implements StateAccess {
     }
   }
 
-  /** Merges `changes` into the entry `name` (an undefined value drops that key); StateError when there is no such entry. */
+  /**
+   * Merges `changes` into the entry `name` (an undefined value drops that key); StateError when there is no such
+   * entry. Patches made while the file's queue is busy (many workspaces recording at once) join one batch: one lock,
+   * one read and one durable write for all of them, applied in the order they were made; each resolves once that
+   * write is done.
+   */
   async patch(name: string, changes: Partial<Entry>): Promise<void> {
-    await this.update((state) => {
-      const current = state.deployments[name];
-      if (!current) throw new StateError(`${this.file}: no workspace named ${name}`);
-      state.deployments[name] = { ...current, ...changes };
-    });
+    const key = this.lockPath;
+    const queued: QueuedPatch = { name, changes };
+    let batch = openBatches.get(key);
+    if (batch) batch.patches.push(queued);
+    else {
+      const patches = [queued];
+      const written = this.update((state) => {
+        // from here on the batch is being applied: later patches start another
+        if (openBatches.get(key) === batch) openBatches.delete(key);
+        for (const one of patches) {
+          const current = state.deployments[one.name];
+          one.missing = !current;
+          if (current) state.deployments[one.name] = { ...current, ...one.changes };
+        }
+      });
+      batch = { patches, written };
+      openBatches.set(key, batch);
+    }
+    await batch.written;
+    if (queued.missing) throw new StateError(`${this.file}: no workspace named ${name}`);
   }
 
   /** Drops the entry `name` (absent is fine). The file is deleted when it was the last one. */

@@ -5,8 +5,28 @@ export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+/**
+ * The process's own streams, each made on first use: Node builds process.stdin and friends lazily, and building
+ * one (a pipe's socket, a TTY) costs start-up time that a command which never reads stdin should not pay.
+ * `onStdout` runs once, when stdout is first used.
+ */
+export function processIo(onStdout?: (stdout: NodeJS.WriteStream) => void): Io {
+  let stdout: NodeJS.WriteStream | undefined;
+  return {
+    get stdout() {
+      if (!stdout) {
+        stdout = process.stdout;
+        onStdout?.(stdout);
+      }
+      return stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+  };
 }
 
 /** Questions are asked only when a person can answer them: both stdin and stdout are terminals. */

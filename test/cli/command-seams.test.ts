@@ -8,6 +8,7 @@ import { makeListCommand } from '../../src/cli/commands/list.js';
 import { makePowerCommand } from '../../src/cli/commands/power.js';
 import { makeRemoveCommand } from '../../src/cli/commands/remove.js';
 import { makeStatusCommand } from '../../src/cli/commands/status.js';
+import { makeSyncCommand } from '../../src/cli/commands/sync.js';
 import { Context } from '../../src/cli/context.js';
 
 function context(): Context {
@@ -28,15 +29,19 @@ async function parsed<T extends unknown[]>(make: (ctx: Context, run: (ctx: Conte
 
 describe('each command turns its flags into a typed options object, without running its action', () => {
   it('deploy', async () => {
-    expect(await parsed(makeDeployCommand, [])).toEqual([{ count: undefined, from: undefined, yes: false, skipCostCheck: false, dryRun: false, format: 'text' }]);
+    const none = { updateContent: false, sync: false, dotfiles: undefined };
+    expect(await parsed(makeDeployCommand, [])).toEqual([{ count: undefined, from: undefined, yes: false, skipCostCheck: false, dryRun: false, format: 'text', ...none }]);
     expect(await parsed(makeDeployCommand, ['--count', '3', '-y', '--dry-run', '--format', 'json', '--from', 'x.json', '--skip-cost-check'])).toEqual([
-      { count: 3, from: 'x.json', yes: true, skipCostCheck: true, dryRun: true, format: 'json' },
+      { count: 3, from: 'x.json', yes: true, skipCostCheck: true, dryRun: true, format: 'json', ...none },
+    ]);
+    expect(await parsed(makeDeployCommand, ['--update-content', '--sync', '--dotfiles', 'https://github.com/me/dots'])).toEqual([
+      { count: undefined, from: undefined, yes: false, skipCostCheck: false, dryRun: false, format: 'text', updateContent: true, sync: true, dotfiles: 'https://github.com/me/dots' },
     ]);
     await expect(parsed(makeDeployCommand, ['--count', '0'])).rejects.toThrow('--count: expected a whole number from 1 to 100, got "0"');
     await expect(parsed(makeDeployCommand, ['--format', 'xml'])).rejects.toThrow(/Allowed choices are text, json/);
   });
 
-  it('remove, status, stop, start, list, init, config', async () => {
+  it('remove, status, stop, start, list, init, config, sync', async () => {
     expect(await parsed(makeRemoveCommand, ['ws-1', '-f'])).toEqual([{ name: 'ws-1', all: undefined, force: true }]);
     expect(await parsed(makeRemoveCommand, ['--all'])).toEqual([{ name: undefined, all: true, force: false }]);
     expect(await parsed(makeStatusCommand, ['--format', 'json'])).toEqual([{ name: undefined, all: undefined, format: 'json' }]);
@@ -46,5 +51,7 @@ describe('each command turns its flags into a typed options object, without runn
     expect(await parsed(makeListCommand, ['--rebuild'])).toEqual([{ format: 'table', rebuild: true }]);
     expect(await parsed(makeInitCommand, ['--force'])).toEqual([{ force: true }]);
     expect(await parsed(makeConfigCommand, ['--format', 'json'])).toEqual([{ format: 'json' }]);
+    expect(await parsed(makeSyncCommand, ['ws-1'])).toEqual([{ name: 'ws-1', all: false }]);
+    expect(await parsed(makeSyncCommand, ['--all'])).toEqual([{ name: undefined, all: true }]);
   });
 });

@@ -58,7 +58,7 @@ describe('kamal-dev config', () => {
         port: 22,
       },
       defaults: { cpus: 2, memory: '4g' },
-      vms: { count: 3, spread: true },
+      vms: { count: 3, spread: true, metadata_access: false },
       naming: { pattern: '{service}-{index}' },
       idle_timeout: 0,
       ports: { public: false },

@@ -58,7 +58,20 @@ const CASES: Array<[string, string, RegExp]> = [
   ['naming pattern starting with a dot', `${VALID}naming:\n  pattern: ".{index}"\n`, /config\/dev\.yml: naming\.pattern: yields "\.1" is not a valid docker name/],
   ['build set', `${VALID}build:\n  context: .\n`, /config\/dev\.yml: build: not supported yet/],
   ['registry set', `${VALID}registry:\n  server: ghcr.io\n`, /config\/dev\.yml: registry: not supported yet/],
-  ['git set', `${VALID}git:\n  repo: x\n`, /config\/dev\.yml: git: not supported yet/],
+  ['unknown git key', `${VALID}git:\n  repo: x\n`, /config\/dev\.yml: git\.repo: unknown key \(did you mean git\.ref\?\)/],
+  ['git.repository not a URL', `${VALID}git:\n  repository: "just words"\n`, /config\/dev\.yml: git\.repository: expected an https, http, ssh or git URL/],
+  ['git.repository with a password', `${VALID}git:\n  repository: https://me:hunter22@github.com/acme/app.git\n`, /config\/dev\.yml: git\.repository: holds a password; name a secret in git\.token instead/],
+  ['git.branch with a space', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  branch: "agent {name}"\n`, /config\/dev\.yml: git\.branch: yields "agent myapp-dev-1", which is not a valid branch name: it contains " "/],
+  ['git.branch with ..', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  branch: "a..{index}"\n`, /config\/dev\.yml: git\.branch: yields "a\.\.1", which is not a valid branch name: it has two dots in a row/],
+  ['git.branch ending in .lock', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  branch: "{name}.lock"\n`, /config\/dev\.yml: git\.branch: yields "myapp-dev-1\.lock", which is not a valid branch name/],
+  ['git.branch with an unknown placeholder', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  branch: "agent/{nme}"\n`, /config\/dev\.yml: git\.branch: unknown placeholder \{nme\} \(expected \{name\} or \{index\}\)/],
+  ['git.token not listed under secrets', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  token: GH_TOKEN\n`, /config\/dev\.yml: git\.token: GH_TOKEN is not listed under secrets:/],
+  ['git.depth 0', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  depth: 0\n`, /config\/dev\.yml: git\.depth: expected a whole number of at least 1/],
+  ['git.submodules a string', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  submodules: maybe\n`, /config\/dev\.yml: git\.submodules: expected boolean/],
+  ['git.forward_agent true', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  forward_agent: true\n`, /config\/dev\.yml: git\.forward_agent: not supported yet/],
+  ['git.ref starting with a dash', `${VALID}secrets: [GITHUB_TOKEN]\ngit:\n  repository: https://github.com/acme/app.git\n  ref: "--upload-pack=x"\n`, /config\/dev\.yml: git\.ref: may not start with -/],
+  ['dotfiles without repository', `${VALID}dotfiles:\n  install_command: ./go\n`, /config\/dev\.yml: dotfiles\.repository: is required/],
+  ['unknown dotfiles key', `${VALID}dotfiles:\n  repository: https://github.com/me/dots\n  target_pth: x\n`, /config\/dev\.yml: dotfiles\.target_pth: unknown key \(did you mean dotfiles\.target_path\?\)/],
 ];
 
 describe('invalid config/dev.yml through the real binary', () => {

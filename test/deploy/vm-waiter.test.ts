@@ -82,7 +82,7 @@ const every = (step: number, from: number, to: number) => Array.from({ length: (
 describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
   it('waits for 10 VMs with one list call per interval for all of them, and one GET per VM once started', async () => {
     const cloud = new SimulatedCloud();
-    // vm-1 starts at 250 ms, vm-10 at 1150 ms: polls at 0, 100, ..., vm-10 is seen at the poll of 1200.
+    // vm-1 starts at 250 ms, vm-10 at 1150 ms: polls at 100, 200, ..., vm-10 is seen at the poll of 1200.
     const ids = Array.from({ length: 10 }, (_, i) => `vm-${i + 1}`);
     ids.forEach((id, i) => cloud.add(id, 250 + 100 * i));
     const waiter = cloud.waiter({ intervalMs: 100, timeoutMs: 10_000 });
@@ -91,12 +91,12 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     const results = await Promise.all([first, ...ids.slice(1).map((id) => waiter.waitFor(id))]);
 
     expect(results.map((vm) => [vm.id, vm.state, vm.ip !== undefined])).toEqual(ids.map((id) => [id, 'started', true]));
-    expect(cloud.lists).toEqual(every(100, 0, 1200)); // 13 polls: exactly one per interval, not one per VM
+    expect(cloud.lists).toEqual(every(100, 100, 1200)); // 12 polls: exactly one per interval, not one per VM
     expect(cloud.sleeps).toEqual(Array(12).fill(100));
     // each VM's address is fetched once, at the first poll that lists it started
     expect(cloud.gets).toEqual(ids.map((id, i) => [id, 300 + 100 * i]));
     await settle();
-    expect(cloud.lists).toHaveLength(13); // nothing waits any more: the polling has stopped
+    expect(cloud.lists).toHaveLength(12); // nothing waits any more: the polling has stopped
   });
 
   it("waits for VMs to be stopped by the same list calls, without GETs (a stopped VM's address is not needed)", async () => {
@@ -106,11 +106,11 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     const waiter = cloud.waiter({ intervalMs: 100, timeoutMs: 10_000 });
     const [a, b] = await Promise.all([waiter.waitFor('a', 'stopped'), waiter.waitFor('b', 'stopped')]);
     expect([a.state, b.state]).toEqual(['stopped', 'stopped']);
-    expect(cloud.lists).toEqual(every(100, 0, 500));
+    expect(cloud.lists).toEqual(every(100, 100, 500));
     expect(cloud.gets).toEqual([]);
   });
 
-  it('a VM waited for later joins the running polls (no extra list call); after the last one a new wait polls at once', async () => {
+  it('a VM waited for later joins the running polls (no extra list call); after the last one a new wait starts a new loop', async () => {
     const cloud = new SimulatedCloud();
     cloud.add('early', 850);
     cloud.add('late', 650);
@@ -123,28 +123,27 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     // 'late' starts waiting at 500 while the polls for 'early' run: it is settled by the same list calls
     expect((await early).id).toBe('early');
     expect((await late!).id).toBe('late');
-    expect(cloud.lists).toEqual(every(100, 0, 900));
+    expect(cloud.lists).toEqual(every(100, 100, 900));
     expect(cloud.gets).toEqual([['late', 700], ['early', 900]]);
 
     cloud.add('again', 0);
     await waiter.waitFor('again');
-    expect(cloud.lists).toEqual([...every(100, 0, 900), 900]); // a new loop: its first poll without a sleep
-    expect(cloud.sleeps).toHaveLength(9);
+    expect(cloud.lists).toEqual([...every(100, 100, 900), 1000]); // a new loop: its first look one first-look gap later
+    expect(cloud.sleeps).toHaveLength(10);
   });
 
   it('a wait that starts just as the polling stops is not lost, whichever microtask it starts in', async () => {
     for (let ticks = 0; ticks < 8; ticks += 1) {
       const cloud = new SimulatedCloud();
-      cloud.add('first', 100);
+      cloud.add('first', 150);
       cloud.add('second', 0);
       const waiter = cloud.waiter({ intervalMs: 100, timeoutMs: 10_000 });
-      await waiter.waitFor('first'); // settled by the poll at 100, the loop's last
+      await waiter.waitFor('first'); // settled by the poll at 200, the loop's last
       for (let i = 0; i < ticks; i += 1) await Promise.resolve();
       const lost = new Promise((_, reject) => setTimeout(() => reject(new Error(`the wait started ${ticks} microtask(s) later never settled`)), 1000));
       await expect(Promise.race([waiter.waitFor('second'), lost])).resolves.toMatchObject({ id: 'second', state: 'started' });
-      // one more list call: by the loop it still joined (at the next interval) or by a new one (at once)
-      expect(cloud.lists).toHaveLength(3);
-      expect([100, 200]).toContain(cloud.lists[2]);
+      // one more list call, at 300: by the loop it still joined (at the next interval) or by a new one (its first look)
+      expect(cloud.lists).toEqual([100, 200, 300]);
     }
   });
 
@@ -156,7 +155,7 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as Error).message).toBe('VM slow-1 was not started after 3 s (last state: maintenance)');
     // deadline 3000: the poll at 3000 is not past it, the one at 4000 is
-    expect(cloud.lists).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(cloud.lists).toEqual([1000, 2000, 3000, 4000]);
     expect(cloud.gets).toEqual([]);
   });
 
@@ -168,17 +167,17 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     const [broken, fine] = await Promise.allSettled([waiter.waitFor('broken'), waiter.waitFor('fine')]);
     expect(broken).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'VM broken is in state error at the provider' }) });
     expect(fine).toMatchObject({ status: 'fulfilled', value: expect.objectContaining({ id: 'fine', state: 'started' }) });
-    expect(cloud.lists).toEqual(every(100, 0, 400));
+    expect(cloud.lists).toEqual(every(100, 100, 400));
     expect(cloud.gets).toEqual([['fine', 400]]);
   });
 
-  it('a failed list call is retried at the next interval, not sooner', async () => {
+  it('a failed list call is retried at the next look, not sooner', async () => {
     const cloud = new SimulatedCloud();
     cloud.add('vm-1', 0);
     cloud.listFailures.push(new ProviderError('502 from the API'), new ProviderError('502 again'));
     const vm = await cloud.waiter({ intervalMs: 250, timeoutMs: 10_000 }).waitFor('vm-1');
     expect(vm.state).toBe('started');
-    expect(cloud.lists).toEqual([0, 250, 500]);
+    expect(cloud.lists).toEqual([250, 500, 750]);
   });
 
   it('an abort during the wait rejects every waiter with CancelledError and stops polling', async () => {
@@ -190,9 +189,93 @@ describe('VmWaiter on a simulated clock', { timeout: 5_000 }, () => {
     const waiter = cloud.waiter({ intervalMs: 100, timeoutMs: 10_000, signal: controller.signal });
     const results = await Promise.allSettled([waiter.waitFor('a'), waiter.waitFor('b')]);
     expect(results.map((r) => r.status === 'rejected' && r.reason instanceof CancelledError)).toEqual([true, true]);
-    expect(cloud.lists).toEqual([0, 100, 200]);
+    expect(cloud.lists).toEqual([100, 200]);
     await settle();
-    expect(cloud.lists).toHaveLength(3);
+    expect(cloud.lists).toHaveLength(2);
+  });
+});
+
+/**
+ * A clock the test moves by hand: each sleep of the waiter stays pending until `wakeUp()` moves the clock to its
+ * end (or its signal aborts it), so a test can start a wait in the middle of a sleep.
+ */
+class HandClock {
+  readonly naps: number[] = [];
+  #nap: { until: number; resolve: () => void } | undefined;
+  constructor(readonly cloud: SimulatedCloud) {}
+
+  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      this.naps.push(ms);
+      this.#nap = { until: this.cloud.time + ms, resolve };
+      signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true });
+    });
+
+  /** Ends the current sleep at its planned time and lets the poll that follows run. */
+  async wakeUp(): Promise<void> {
+    await settle();
+    const nap = this.#nap!;
+    this.#nap = undefined;
+    this.cloud.time = nap.until;
+    nap.resolve();
+    await settle();
+  }
+}
+
+describe('VmWaiter: the first look soon, then backing off to the interval', { timeout: 5_000 }, () => {
+  it('looks at a VM 1 s after its wait starts, then at gaps 1 s longer each up to the interval (1, 3, 6, 10, 15 s)', async () => {
+    const cloud = new SimulatedCloud();
+    cloud.add('vm-1', 12_000);
+    const waiter = new VmWaiter(cloud.provider, LABELS, { intervalMs: 5_000, timeoutMs: 600_000, now: cloud.now, sleep: cloud.sleep });
+    await waiter.waitFor('vm-1');
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000, 10_000, 15_000]);
+    expect(cloud.sleeps).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    expect(cloud.gets).toEqual([['vm-1', 15_000]]);
+  });
+
+  it('a 5 s boot is seen at 6 s with the defaults, by the third list call', async () => {
+    const cloud = new SimulatedCloud();
+    cloud.add('vm-1', 5_000);
+    await new VmWaiter(cloud.provider, LABELS, { intervalMs: 5_000, timeoutMs: 600_000, now: cloud.now, sleep: cloud.sleep }).waitFor('vm-1');
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000]);
+  });
+
+  it('VMs whose waits start within 1 s of each other share every list call from the first', async () => {
+    const cloud = new SimulatedCloud();
+    const clock = new HandClock(cloud);
+    const ids = Array.from({ length: 10 }, (_, i) => `vm-${i + 1}`);
+    ids.forEach((id) => cloud.add(id, 4_000));
+    const waiter = new VmWaiter(cloud.provider, LABELS, { intervalMs: 5_000, timeoutMs: 600_000, now: cloud.now, sleep: clock.sleep });
+    // the creates return over 900 ms, as ten parallel creates do
+    const waits = ids.map((id, i) => {
+      cloud.time = 100 * i;
+      return waiter.waitFor(id);
+    });
+    cloud.time = 900;
+    for (let i = 0; i < 3; i += 1) await clock.wakeUp();
+    const vms = await Promise.all(waits);
+    expect(vms.map((vm) => vm.id)).toEqual(ids);
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000]); // 3 list calls for all ten, not 3 per VM
+    expect(clock.naps).toEqual([1_000, 2_000, 3_000]); // the first planned at 0, for vm-1's first look
+  });
+
+  it('a wait that starts during a long gap cuts the sleep short: the new VM is looked at 1 s after, still by one list call', async () => {
+    const cloud = new SimulatedCloud();
+    const clock = new HandClock(cloud);
+    cloud.add('slow', Infinity);
+    cloud.add('quick', 7_500);
+    const waiter = new VmWaiter(cloud.provider, LABELS, { intervalMs: 5_000, timeoutMs: 600_000, now: cloud.now, sleep: clock.sleep });
+    void waiter.waitFor('slow').catch(() => undefined);
+    for (let i = 0; i < 3; i += 1) await clock.wakeUp(); // looks at 1, 3, 6 s; now asleep until 10 s
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000]);
+    cloud.time = 7_000;
+    const quick = waiter.waitFor('quick');
+    await clock.wakeUp(); // the 4 s nap was cut: a 1 s one, to 8 s
+    expect((await quick).id).toBe('quick');
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000, 8_000]);
+    expect(clock.naps).toEqual([1_000, 2_000, 3_000, 4_000, 1_000, 2_000]);
+    await clock.wakeUp(); // 'slow' keeps its own schedule: next look at 10 s
+    expect(cloud.lists).toEqual([1_000, 3_000, 6_000, 8_000, 10_000]);
   });
 });
 
@@ -234,7 +317,7 @@ describe('VmWaiter against the emulator (the real UpCloud client)', () => {
     expect(results.every((vm) => vm.state === 'started' && vm.ip)).toBe(true);
     expect(results[10]).toEqual(results[0]);
     expect(sleeps).toBeGreaterThan(0);
-    expect((emulator.stats().requests['GET /1.3/server'] ?? 0) - before).toBe(sleeps + 1); // one list per interval for all ten
+    expect((emulator.stats().requests['GET /1.3/server'] ?? 0) - before).toBe(sleeps); // one list per sleep for all ten
     expect(emulator.stats().requests['GET /1.3/server/{uuid}']).toBe(10); // addresses, once each
   });
 });

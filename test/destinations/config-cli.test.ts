@@ -25,7 +25,7 @@ describe('config -d NAME', () => {
     const config = JSON.parse(result.stdout);
     expect(config.provider).toMatchObject({ type: 'upcloud', zone: 'de-fra1', plan: '1xCPU-2GB' });
     expect(config.secrets).toEqual(['GITHUB_TOKEN']);
-    expect(config.vms).toEqual({ count: 3, spread: false });
+    expect(config.vms).toEqual({ count: 3, spread: false, metadata_access: false });
     expect(config.secrets_file).toBe(path.join(p.dir, '.kamal/secrets.staging'));
     // without -d: exactly the base
     const base = JSON.parse((await p.run(['config', '--format', 'json'])).stdout);

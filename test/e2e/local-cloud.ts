@@ -48,7 +48,7 @@ export interface LocalCloud {
   /** Servers that exist: created through the API, or the own hosts. */
   stats(): Promise<{ requests: Record<string, number>; live_servers: number }>;
   servers(): Promise<CloudServer[]>;
-  nextServers(options: { count: number; docker: boolean; ssh: boolean }): Promise<void>;
+  nextServers(options: { count: number; docker: boolean; ssh: boolean; own_host_key?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 

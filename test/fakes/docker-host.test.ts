@@ -17,8 +17,9 @@ function prepared(name = 'myapp-dev-1', index = 1) {
 describe('DockerHost', () => {
   it('a deploy script is exactly what convergeContainer runs; docker inspect then prints JSON that parseInspect reads', async () => {
     const { host, plan } = prepared();
-    // The deploy script starts with the Docker check and the home folder, as apply.ts runs them first.
-    for (const argv of [['sh', '-c', 'command -v docker'], ['docker', 'info', '--format', '{{.ServerVersion}}'], ['sh', '-c', 'printf %s "$HOME"']]) {
+    // The deploy script starts with the Docker check, the metadata rule and the home folder, as apply.ts runs them first.
+    const blockMetadata = 's=; [ "$(id -u)" = 0 ] || s="sudo -n"; $s iptables -C DOCKER-USER -d 169.254.169.254/32 -j REJECT 2>/dev/null || $s iptables -I DOCKER-USER -d 169.254.169.254/32 -j REJECT';
+    for (const argv of [['sh', '-c', 'command -v docker'], ['docker', 'info', '--format', '{{.ServerVersion}}'], ['sh', '-c', blockMetadata], ['sh', '-c', 'printf %s "$HOME"']]) {
       expect((await host.executor.run(argv)).exitCode).toBe(0);
     }
     const steps: string[] = [];

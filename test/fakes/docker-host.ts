@@ -72,6 +72,12 @@ export interface DeployScriptOptions {
 export type DeployKind = 'create' | 'replace' | 'unchanged';
 
 const NEVER = '0001-01-01T00:00:00Z';
+/** What a deploy runs once Docker is up, unless vms.metadata_access: containers kept off the metadata address. */
+const BLOCK_METADATA = [
+  'sh',
+  '-c',
+  's=; [ "$(id -u)" = 0 ] || s="sudo -n"; $s iptables -C DOCKER-USER -d 169.254.169.254/32 -j REJECT 2>/dev/null || $s iptables -I DOCKER-USER -d 169.254.169.254/32 -j REJECT',
+];
 const DOCKER_VERSION = '28.0.1';
 /** Where Linux hands out ephemeral ports (net.ipv4.ip_local_port_range), and so docker's `-p 3000`. */
 const FIRST_EPHEMERAL_PORT = 32768;
@@ -171,7 +177,7 @@ export class DockerHost implements ScriptedHost {
 
   /**
    * Scripts one deploy of one workspace on this host: the Docker check (and install when Docker is missing), the
-   * home folder, `docker inspect`, then, unless the container is `unchanged`, the env file upload (0600), the pull,
+   * metadata rule (unless vms.metadata_access), the home folder, `docker inspect`, then, unless the container is `unchanged`, the env file upload (0600), the pull,
    * `docker rm -f` of the old container (`replace`), `mkdir -p` of the workspace folder, `docker run` and every
    * lifecycle command of the plan (onCreate, updateContent, postCreate, postStart) followed by a second inspect.
    * Returns the plan as the code under test binds it on this host.
@@ -186,6 +192,7 @@ export class DockerHost implements ScriptedHost {
     }
     script.push(
       { argv: ['docker', 'info', '--format', '{{.ServerVersion}}'], result: () => this.#info() },
+      ...(service.config.config.vms.metadata_access ? [] : [{ argv: BLOCK_METADATA, result: ok('') }]),
       { argv: ['sh', '-c', 'printf %s "$HOME"'], result: ok(this.home) },
       { argv: ['docker', 'inspect', '--type', 'container', name], result: (argv) => this.#inspect(argv.slice(4)), times: kind === 'unchanged' || options.runFails ? 1 : 2 },
     );
@@ -221,7 +228,7 @@ export class DockerHost implements ScriptedHost {
   expectRemove(name: string, keepVm: boolean): this {
     this.executor.expect({ argv: ['docker', 'rm', '-f', name], result: () => this.#rm(name) });
     if (keepVm) {
-      this.executor.expect({ argv: ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', name], result: (argv) => this.#rmEnv(argv[4]!) });
+      this.executor.expect({ argv: ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env', name], result: (argv) => this.#rmEnv(argv[4]!) });
     }
     return this;
   }
@@ -281,7 +288,8 @@ export class DockerHost implements ScriptedHost {
     if (words('sh', '-c', 'command -v docker') && argv.length === 3) return this.#commandV();
     if (words('sh', '-c', `curl -fsSL ${this.#installUrl} | sh`) && argv.length === 3) return this.#install();
     if (words('sh', '-c', 'printf %s "$HOME"') && argv.length === 3) return ok(this.home);
-    if (words('sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env') && argv.length === 5) return this.#rmEnv(argv[4]!);
+    if (words(...BLOCK_METADATA) && argv.length === 3) return ok('');
+    if (words('sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env') && argv.length === 5) return this.#rmEnv(argv[4]!);
     if (words('mkdir', '-p')) return this.#mkdir(argv.slice(2));
     if (first === 'docker' && !this.dockerInstalled) return failed(127, 'sh: 1: docker: not found');
     if (words('docker', 'info', '--format', '{{.ServerVersion}}')) return this.#info();

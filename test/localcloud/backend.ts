@@ -9,12 +9,16 @@ export interface BackendServer {
   sshKeys: string[];
   /** Labels of the create request (key -> value). */
   labels: Record<string, string>;
+  /** The create request's user_data: the netns backend honours the cloud-config kamal-dev sends (README). */
+  userData?: string;
   /** Machine options chosen by the emulator's control endpoint for this server (see emulator README). */
   options: {
     /** false: `docker` is absent until the served install script is run. */
     docker: boolean;
     /** false: sshd never starts (a VM whose SSH never comes up). */
     ssh: boolean;
+    /** true: the VM ignores the host key of its user_data and presents one of its own (an impostor). */
+    ownHostKey?: boolean;
   };
 }
 
@@ -29,6 +33,8 @@ export interface VmBackend {
   readonly name: 'none' | 'netns';
   /** Where VMs can fetch the Docker install script (netns only); KAMAL_DEV_DOCKER_INSTALL_URL for kamal-dev. */
   readonly dockerInstallUrl?: string;
+  /** The metadata service as the VMs reach it (netns only): each VM gets its own user_data there. */
+  readonly metadataUrl?: string;
   /**
    * The command on every VM's PATH that powers that VM off through the emulator (netns only): the local cloud's
    * stand-in for `systemctl poweroff`, which inside these VMs would stop the whole machine. KAMAL_DEV_IDLE_POWEROFF.

@@ -41,7 +41,7 @@ describe('20 processes reserving and recording at once', () => {
 
       const names = replies.map((reply) => reply.name as string);
       expect(new Set(names).size, `round ${round}: distinct names`).toBe(PROCESSES);
-      const state = parseState(readFileSync(file, 'utf8'), file);
+      const state = await parseState(readFileSync(file, 'utf8'), file);
       expect(Object.keys(state.deployments).sort()).toEqual([...names].sort());
       expect(Object.keys(state.deployments).sort()).toEqual(Array.from({ length: PROCESSES }, (_, i) => `myapp-dev-${i + 1}`).sort());
       workers.forEach((worker, i) => {

@@ -56,7 +56,7 @@ describe('a process killed while holding the lock', () => {
     const next = await startWorker();
     const reply = await next.request({ op: 'put', file, name: 'myapp-dev-2', entry: entry('myapp-dev-2'), staleMs: 60_000, waitMs: 5_000 });
     expect(reply).toMatchObject({ ok: true });
-    expect(Object.keys(parseState(readFileSync(file, 'utf8'), file).deployments)).toEqual(['myapp-dev-1', 'myapp-dev-2']);
+    expect(Object.keys((await parseState(readFileSync(file, 'utf8'), file)).deployments)).toEqual(['myapp-dev-1', 'myapp-dev-2']);
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
   });
 });
@@ -103,7 +103,7 @@ describe('a lock of a holder on another host (its pid cannot be checked)', () =>
   it('is taken over once it has not been refreshed for the stale time', async () => {
     plantLock(30_000, remoteOwner);
     await put(new StateStore(file, { waitMs: 2000 }), 'myapp-dev-1', entry('myapp-dev-1'));
-    expect(Object.keys(parseState(readFileSync(file, 'utf8'), file).deployments)).toEqual(['myapp-dev-1']);
+    expect(Object.keys((await parseState(readFileSync(file, 'utf8'), file)).deployments)).toEqual(['myapp-dev-1']);
     expect(readdirSync(path.dirname(file))).toEqual(['dev_state.yml']);
   });
 
@@ -151,7 +151,7 @@ describe('a process killed in the middle of a write', () => {
       if (readdirSync(dir).some((name) => TEMP.test(name))) midWrite += 1;
 
       const text = readFileSync(file, 'utf8');
-      const state = parseState(text, file);
+      const state = await parseState(text, file);
       expect(Object.keys(state.deployments)).toEqual(names);
       const generations = new Set(Object.values(state.deployments).map((e) => e.generation as number));
       expect(generations.size).toBe(1);

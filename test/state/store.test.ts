@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/lib/errors.js';
 import type { Entry } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
@@ -85,6 +85,35 @@ describe('put, patch and remove', () => {
     const before = readFileSync(file, 'utf8');
     await expect(store.patch('myapp-dev-7', { status: 'stopped' })).rejects.toThrow(new StateError(`${file}: no workspace named myapp-dev-7`));
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('patches made at once share one update (one lock, one write), in the order made; an unknown name fails only its own', async () => {
+    const all = Array.from({ length: 10 }, (_, i) => `myapp-dev-${i + 1}`);
+    for (const name of all) await put(store, name, running(name));
+    const updates = vi.spyOn(store, 'update');
+    const results = await Promise.allSettled([
+      ...all.map((name, i) => store.patch(name, { vm_ip: `198.18.0.${i + 1}`, status: 'failed' })),
+      store.patch('myapp-dev-1', { status: 'stopped' }),
+      store.patch('myapp-dev-99', { status: 'stopped' }),
+    ]);
+    expect(updates).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.status)).toEqual([...Array(11).fill('fulfilled'), 'rejected']);
+    expect((results[11] as PromiseRejectedResult).reason).toEqual(new StateError(`${file}: no workspace named myapp-dev-99`));
+    const { deployments } = await store.read();
+    expect(Object.keys(deployments)).toEqual(all);
+    expect(deployments['myapp-dev-1']).toEqual(running('myapp-dev-1', { vm_ip: '198.18.0.1', status: 'stopped' }));
+    expect(deployments['myapp-dev-10']).toEqual(running('myapp-dev-10', { vm_ip: '198.18.0.10', status: 'failed' }));
+  });
+
+  it('a patch made after another update was queued is applied after it, not batched before it', async () => {
+    await put(store, 'myapp-dev-1', running('myapp-dev-1'));
+    const first = store.patch('myapp-dev-1', { vm_ip: '198.18.0.1' });
+    const removal = store.remove('myapp-dev-1');
+    const late = store.patch('myapp-dev-1', { vm_ip: '198.18.0.2' });
+    await first;
+    await removal;
+    await expect(late).rejects.toThrow(StateError);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('writes the file with mode 0600 whatever the umask, and leaves no lock or temporary file', async () => {

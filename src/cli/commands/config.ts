@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { stringify } from 'yaml';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
 
@@ -16,7 +15,9 @@ export const configRun: ConfigRun = async (ctx, options) => {
     ssh: { ...loaded.config.ssh, key_path: loaded.publicKeyPath, private_key_path: loaded.privateKeyPath },
     secrets_file: loaded.secretsFile,
   };
-  ctx.out(options.format === 'json' ? JSON.stringify(resolved, null, 2) : stringify(resolved));
+  if (options.format === 'json') return ctx.out(JSON.stringify(resolved, null, 2));
+  const { stringify } = await import('../../lib/yaml.js');
+  ctx.out(stringify(resolved));
 };
 
 /** `kamal-dev config`: the resolved configuration with defaults filled in, like `kamal config`. */

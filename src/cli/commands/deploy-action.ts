@@ -11,6 +11,7 @@ import { failIfAny, withSession } from '../session.js';
 import type { DeployOptions } from './deploy.js';
 import { printDeployResults } from './deploy-output.js';
 import { printDryRun } from './deploy-dry-run.js';
+import { loadContentPlan } from '../content-plan.js';
 
 /** `deploy`'s action: the inputs and the service's plan, then the dry-run output or the real deploy. */
 export async function deployAction(ctx: Context, options: DeployOptions): Promise<void> {
@@ -19,7 +20,8 @@ export async function deployAction(ctx: Context, options: DeployOptions): Promis
   if (keyProblem !== undefined && !options.dryRun) throw new ConfigError(keyProblem);
   if (keyProblem !== undefined) ctx.log.warn(keyProblem);
   const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
-  const service = buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets });
+  const content = await loadContentPlan(config, options);
+  const service = { ...buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets }), content };
   for (const warning of [...inputs.warnings, ...service.warnings]) ctx.log.warn(warning);
   const count = options.count ?? config.config.vms.count;
   if (options.dryRun) return printDryRun(ctx, service, count, inputs.allSecrets, options.format);

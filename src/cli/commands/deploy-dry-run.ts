@@ -33,6 +33,8 @@ export async function printDryRun(ctx: Context, service: ServicePlan, count: num
   const plan = planDeploy({ config, state: await ctx.readState(config.statePath), count, placement: placementOf(config.config.provider) });
   for (const warning of plan.warnings) ctx.log.warn(warning);
   if (service.initialize.length > 0) ctx.log.info('initializeCommand is not run by a dry run');
+  const git = service.content?.git;
+  if (git) ctx.log.info(`A new workspace's folder is cloned from ${git.repository} at ${git.ref ?? "the remote's default branch"}${git.branch ? `, on a branch ${git.branch}` : ''}`);
   const home = defaultHome(config.config.ssh.user);
   const previews = previewDeploy(service, plan, home);
   const cost = await estimate(ctx, service, plan.newVms, secrets);

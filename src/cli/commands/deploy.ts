@@ -10,6 +10,12 @@ export interface DeployOptions {
   skipCostCheck: boolean;
   dryRun: boolean;
   format: 'text' | 'json';
+  /** Fetch and fast-forward the workspaces' clones, then run updateContentCommand. */
+  updateContent: boolean;
+  /** Upload the local working tree into every workspace folder. */
+  sync: boolean;
+  /** A dotfiles repository instead of dotfiles.repository of dev.yml. */
+  dotfiles: string | undefined;
 }
 
 export type DeployRun = (ctx: Context, options: DeployOptions) => Promise<void>;
@@ -34,8 +40,21 @@ export function makeDeployCommand(ctx: Context, run: DeployRun = deployRun): Com
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-y, --yes', 'do not ask before creating VMs that cost money')
     .option('--skip-cost-check', 'do not fetch prices before creating VMs')
+    .option('--update-content', 'fetch and fast-forward the workspaces\' clones of git.ref (not those with local changes), then run updateContentCommand')
+    .option('--sync', 'upload the local working tree into each workspace folder (as `kamal-dev sync`)')
+    .option('--dotfiles <url>', 'dotfiles repository to install in new containers (instead of dotfiles.repository)')
     .addHelpText('after', examples(['kamal-dev deploy --count 3', 'kamal-dev deploy --count 3 --yes --format json    # CI: no prompt', 'kamal-dev deploy --dry-run --format json', 'kamal-dev deploy --from .devcontainer/gpu/devcontainer.json']))
-    .action((o: { count?: number; from?: string; yes?: boolean; skipCostCheck?: boolean; dryRun?: boolean; format: 'text' | 'json' }) =>
-      run(ctx, { count: o.count, from: o.from, yes: Boolean(o.yes), skipCostCheck: Boolean(o.skipCostCheck), dryRun: Boolean(o.dryRun), format: o.format }),
+    .action((o: { count?: number; from?: string; yes?: boolean; skipCostCheck?: boolean; dryRun?: boolean; format: 'text' | 'json'; updateContent?: boolean; sync?: boolean; dotfiles?: string }) =>
+      run(ctx, {
+        count: o.count,
+        from: o.from,
+        yes: Boolean(o.yes),
+        skipCostCheck: Boolean(o.skipCostCheck),
+        dryRun: Boolean(o.dryRun),
+        format: o.format,
+        updateContent: Boolean(o.updateContent),
+        sync: Boolean(o.sync),
+        dotfiles: o.dotfiles,
+      }),
     );
 }

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { assertNever } from '../../lib/assert-never.js';
 import type { Entry } from '../../state/schema.js';
-import { stringifyYaml } from '../../state/serialize.js';
 import type { Context } from '../context.js';
 import { examples } from '../examples.js';
 
@@ -15,14 +14,16 @@ export async function renderDeployments(deployments: Record<string, Entry>, form
       // The VM as last recorded (docs/commands.md#list): list makes no network calls.
       const vm = (entry: Entry) => (entry.vm_stopped_at ? 'stopped' : entry.vm_id ? 'started' : '-');
       const rows = Object.entries(deployments).map(([name, entry]) => [name, entry.vm_ip ?? '-', vm(entry), entry.status, entry.deployed_at ?? '-']);
-      // cli-table3 only for a table: scripts asking for JSON should not pay for it.
+      // cli-table3 only for a table, yaml's writer only for yaml: scripts asking for JSON should not pay for them.
       const { renderTable } = await import('../../ui/table.js');
       return rows.length === 0 ? '' : renderTable(['NAME', 'IP', 'VM', 'STATUS', 'DEPLOYED AT'], rows);
     }
     case 'json':
       return JSON.stringify(deployments, null, 2);
-    case 'yaml':
+    case 'yaml': {
+      const { stringifyYaml } = await import('../../state/serialize.js');
       return stringifyYaml(deployments);
+    }
     default:
       return assertNever(format, 'list format');
   }

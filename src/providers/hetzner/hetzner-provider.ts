@@ -26,6 +26,8 @@ export interface HetznerProviderOptions extends Omit<HttpOptions, 'authorization
 /** The Hetzner Cloud API v1 behind the Provider interface. */
 export class HetznerProvider implements Provider {
   readonly pricingUrl = 'https://www.hetzner.com/cloud/';
+  /** Hetzner's system images (the only ones `provider.image` names) run cloud-init with its Hetzner datasource. */
+  readonly userData = true;
   readonly stoppedBilling: StoppedBilling = {
     billed: 'full',
     rule: 'Hetzner bills a powered-off server in full until it is deleted (docs/costs.md#hetzner-cloud)',

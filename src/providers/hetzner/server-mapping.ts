@@ -36,7 +36,7 @@ export function toVm(server: Server): Vm {
   };
 }
 
-/** The POST /servers body: the server type and image by ID or name, the SSH key resource, the labels. */
+/** The POST /servers body: the server type and image by ID or name, the SSH key resource, the labels, the user_data. */
 export function createServerBody(request: CreateVmRequest, location: string, serverType: string, imageId: number, sshKeyId: number) {
   return {
     name: hostnameFor(request.name),
@@ -47,5 +47,6 @@ export function createServerBody(request: CreateVmRequest, location: string, ser
     ssh_keys: [sshKeyId],
     labels: request.labels,
     public_net: { enable_ipv4: true, enable_ipv6: true },
+    ...(request.userData ? { user_data: request.userData.reveal() } : {}),
   };
 }

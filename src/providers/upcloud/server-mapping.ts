@@ -17,7 +17,7 @@ export function labelProblem(labels: Record<string, string>): string | undefined
   return undefined;
 }
 
-/** The POST /server body: a clone of the template sized to the plan, the public key for ssh.user, the labels. */
+/** The POST /server body: a clone of the template sized to the plan, the public key for ssh.user, the labels, the user_data. */
 export function createServerBody(request: CreateVmRequest, config: UpcloudConfig, plan: UpcloudPlan) {
   return {
     server: {
@@ -48,6 +48,8 @@ export function createServerBody(request: CreateVmRequest, config: UpcloudConfig
         },
       },
       login_user: { username: request.sshUser, create_password: 'no', ssh_keys: { ssh_key: [request.sshPublicKey] } },
+      // cloud-init reads it from the metadata service (metadata: 'yes'), docs/architecture.md#host-keys
+      ...(request.userData ? { user_data: request.userData.reveal() } : {}),
       password_delivery: 'none',
       remote_access_enabled: 'no',
     },

@@ -4,7 +4,7 @@ import type { CostEstimate, CreateVmRequest, HourlyRates, Placement, Plan, Provi
 import { toAppError } from './api-error.js';
 import { UpcloudApi } from './api.js';
 import { Catalog } from './catalog.js';
-import { upcloudPlacement, type UpcloudConfig } from './config.js';
+import { DEFAULT_STORAGE_TEMPLATE, upcloudPlacement, type UpcloudConfig } from './config.js';
 import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
 import { estimateFromPrices, ratesFromPrices } from './cost.js';
 import type { ClientTimings } from '../http.js';
@@ -27,6 +27,8 @@ export class UpcloudProvider implements Provider {
     rule: 'UpCloud bills a stopped plan server like a running one until it is deleted (docs/costs.md#upcloud)',
   };
   readonly placement: Placement;
+  /** UpCloud's Ubuntu 24.04 template runs cloud-init; another template may not, so it gets no user_data. */
+  readonly userData: boolean;
   readonly #config: UpcloudConfig;
   readonly #api: UpcloudApi;
   readonly #catalog: Catalog;
@@ -36,6 +38,7 @@ export class UpcloudProvider implements Provider {
     const { credentials, config, ...http } = options;
     this.#config = config;
     this.placement = upcloudPlacement(config);
+    this.userData = config.storage_template === DEFAULT_STORAGE_TEMPLATE;
     this.#api = new UpcloudApi(new UpcloudHttp({ ...http, authorization: authorizationHeader(credentials) }));
     this.#catalog = new Catalog(this.#api);
     this.#options = options;

@@ -71,6 +71,11 @@ describe('deploy of fresh workspaces', () => {
     expect(history).toEqual([
       ['sh', '-c', 'command -v docker'],
       ['docker', 'info', '--format', '{{.ServerVersion}}'],
+      // containers kept off the metadata address (vms.metadata_access is false)
+      [
+        'sh', '-c',
+        's=; [ "$(id -u)" = 0 ] || s="sudo -n"; $s iptables -C DOCKER-USER -d 169.254.169.254/32 -j REJECT 2>/dev/null || $s iptables -I DOCKER-USER -d 169.254.169.254/32 -j REJECT',
+      ],
       ['sh', '-c', 'printf %s "$HOME"'],
       ['docker', 'inspect', '--type', 'container', 'myapp-dev-1'],
       { upload: '/root/.kamal-dev/env/myapp-dev-1.env', mode: 0o600, content: `DB_PASSWORD_B64=${Buffer.from('hunter2').toString('base64')}\n` },

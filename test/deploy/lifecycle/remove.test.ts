@@ -33,7 +33,7 @@ describe('remove', () => {
     expect(host.files.has(envFile('myapp-dev-1'))).toBe(true);
     expect(host.executor.argvs.slice(-2)).toEqual([
       ['docker', 'rm', '-f', 'myapp-dev-2'],
-      ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log"', 'rm-env', 'myapp-dev-2'],
+      ['sh', '-c', 'rm -f "$HOME/.kamal-dev/env/$1.env" "$HOME/.kamal-dev/env/$1.remote.env" "$HOME/.kamal-dev/logs/$1.lifecycle.log" "$HOME/.kamal-dev/sync/$1.manifest" "$HOME/.kamal-dev/sync/$1.tar"', 'rm-env', 'myapp-dev-2'],
     ]);
     expect(await h.readState()).toEqual({ deployments: { 'myapp-dev-1': before.deployments['myapp-dev-1'] } });
     expect(timeline(first.events)).toEqual({ 'myapp-dev-2': ['container.remove', 'done:ok:removed'] });

@@ -83,7 +83,8 @@ export async function routeControl(req: IncomingMessage, res: ServerResponse, na
       if (count === undefined || !Number.isInteger(count) || count < 1) throw new ApiError(400, 'REQUEST_INVALID', 'count must be a positive integer.');
       const docker = field(body, 'docker', isBool, 'true or false') ?? control.defaultOptions.docker;
       const ssh = field(body, 'ssh', isBool, 'true or false') ?? control.defaultOptions.ssh;
-      control.queueOptions(count, { docker, ssh });
+      const ownHostKey = field(body, 'own_host_key', isBool, 'true or false') ?? false;
+      control.queueOptions(count, { docker, ssh, ...(ownHostKey ? { ownHostKey } : {}) });
       return sendControl(res, 200, { pending: control.pendingOptions() });
     }
     case 'credits': {

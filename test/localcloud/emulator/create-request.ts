@@ -23,6 +23,8 @@ export interface CreateSpec {
   labels: Label[];
   storages: StorageSpec[];
   sshKeys: string[];
+  /** user_data as sent (cloud-config for the netns backend). */
+  userData?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -141,5 +143,6 @@ export function parseCreateRequest(body: unknown): CreateSpec {
   return {
     zone, title, hostname, plan: planName as string, coreNumber, memoryAmount, metadata, remoteAccessEnabled, labels, storages,
     sshKeys: keys as string[],
+    ...(typeof server.user_data === 'string' ? { userData: server.user_data } : {}),
   };
 }

@@ -62,7 +62,7 @@ export class Fleet {
     // Tracked as one piece so that a shutdown meanwhile waits for the undo before closing the backend.
     const server = await this.track(
       (async () => {
-        const { ip } = await this.backend.allocate({ uuid, hostname: spec.hostname, sshKeys: spec.sshKeys, labels, options });
+        const { ip } = await this.backend.allocate({ uuid, hostname: spec.hostname, sshKeys: spec.sshKeys, labels, options, ...(spec.userData ? { userData: spec.userData } : {}) });
         if (this.closed) {
           await this.backend.destroy(uuid);
           throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'The emulator is shutting down.');

@@ -16,6 +16,8 @@ export interface CreateSpec {
   sshKeyRefs: unknown[];
   labels: Record<string, string>;
   startAfterCreate: boolean;
+  /** user_data as sent (cloud-config for the netns backend). */
+  userData?: string;
 }
 
 export function invalidField(field: string, message = `invalid input in field '${field}'`): ApiError {
@@ -57,6 +59,7 @@ export function parseCreateRequest(body: unknown): CreateSpec {
   if (!image || image.architecture !== serverType.architecture) throw new ApiError(422, 'invalid_input', 'image not found');
   if (!orderable(serverType, location.name as string)) throw new ApiError(422, 'invalid_input', 'unsupported location for server type');
   if (b.ssh_keys !== undefined && !Array.isArray(b.ssh_keys)) throw invalidField('ssh_keys');
+  if (b.user_data !== undefined && (typeof b.user_data !== 'string' || Buffer.byteLength(b.user_data) > 32 * 1024)) throw invalidField('user_data');
   return {
     name: b.name,
     serverType,
@@ -65,5 +68,6 @@ export function parseCreateRequest(body: unknown): CreateSpec {
     sshKeyRefs: (b.ssh_keys as unknown[] | undefined) ?? [],
     labels: parseLabels(b.labels),
     startAfterCreate: b.start_after_create !== false,
+    ...(typeof b.user_data === 'string' ? { userData: b.user_data } : {}),
   };
 }

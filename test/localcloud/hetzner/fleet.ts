@@ -71,7 +71,7 @@ export class HetznerFleet implements ControlFleet {
     if (this.#closed) throw new ApiError(503, 'unavailable', 'the emulator is shutting down');
     if (this.all().some((s) => s.name === spec.name) || this.#leaving.has(spec.name)) throw new ApiError(409, 'uniqueness_error', 'server name is already used');
     const id = this.#next++;
-    const { ip } = await this.#track(this.backend.allocate({ uuid: String(id), hostname: spec.name, sshKeys, labels: spec.labels, options }));
+    const { ip } = await this.#track(this.backend.allocate({ uuid: String(id), hostname: spec.name, sshKeys, labels: spec.labels, options, ...(spec.userData ? { userData: spec.userData } : {}) }));
     if (this.#closed) {
       await this.backend.destroy(String(id));
       throw new ApiError(503, 'unavailable', 'the emulator is shutting down');

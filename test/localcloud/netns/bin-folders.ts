@@ -44,6 +44,26 @@ export async function installDockerCommand(vmBin: string, socket: string): Promi
 }
 
 /**
+ * `cloud-init` for one VM: `status [--wait]` as cloud-init 22.4 answers it, from the status file the VM writes once
+ * its runcmd has run (exit 1 for `status: error`); anything else is refused.
+ */
+export async function installCloudInitCommand(vmBin: string, statusFile: string): Promise<void> {
+  await mkdir(vmBin, { recursive: true });
+  const script = [
+    '#!/bin/sh',
+    '# cloud-init of this netns VM (test/localcloud/README.md): status [--wait] only.',
+    `[ "$1" = status ] || { echo "cloud-init: only 'status [--wait]' on a netns VM" >&2; exit 1; }`,
+    `case " $* " in *" --wait "*) while [ ! -f '${statusFile}' ]; do sleep 0.2; done ;; esac`,
+    `[ -f '${statusFile}' ] || { echo 'status: running'; exit 0; }`,
+    `cat '${statusFile}'`,
+    `! grep -q 'status: error' '${statusFile}'`,
+    '',
+  ].join('\n');
+  await writeFile(`${vmBin}/cloud-init`, script);
+  await chmod(`${vmBin}/cloud-init`, 0o755);
+}
+
+/**
  * LOCAL_POWEROFF: asks the backend, from the VM's own address, to power this VM off; the emulator then turns its
  * server `stopped` (test/localcloud/netns/README.md). It signals no process itself.
  */

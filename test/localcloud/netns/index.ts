@@ -5,6 +5,7 @@ import { LOCAL_POWEROFF, buildSystemBin, installPowerOffCommand } from './bin-fo
 import { claimInstance } from './claim.js';
 import { DEBIAN_REPOSITORY, DEBIAN_TAG, buildDebianImage } from './debian-image.js';
 import { UnknownVmError, startInstallServer, type InstallServer } from './install-server.js';
+import { startMetadataServer, type MetadataServer } from './metadata-server.js';
 import { FIRST_HOST, INSTALL_PORT, LAST_HOST, REGISTRY_PORT, instanceNames, vmNames, type InstanceNames } from './names.js';
 import { createBridge } from './network.js';
 import { pushImage, startRegistry, stopRegistry } from './registry.js';
@@ -61,6 +62,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
   let shared: Awaited<ReturnType<typeof startShared>>;
   const vms = new Map<string, NetnsVm>();
   let installServer: InstallServer;
+  let metadataServer: MetadataServer;
   let powerOffHandler: ((uuid: string) => void) | undefined;
   const teardown = () => sweepInstance(names.prefix, names.dir, 3_000).then(() => rm(names.claimFile, { force: true }));
   try {
@@ -85,6 +87,10 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
         powerOffHandler?.(vm.server.uuid);
       },
     );
+    metadataServer = await startMetadataServer(names.bridge, (ip) => {
+      const vm = [...vms.values()].find((candidate) => candidate.names.ip === ip);
+      return vm ? (vm.server.userData ?? '') : undefined;
+    });
   } catch (error) {
     await teardown();
     throw error;
@@ -105,6 +111,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
   return {
     name: 'netns',
     dockerInstallUrl: installServer.url,
+    metadataUrl: metadataServer.url,
     poweroffCommand: LOCAL_POWEROFF,
     idleRunner: 'loop',
     onPowerOff(handler) {
@@ -145,6 +152,7 @@ export async function createNetnsBackend(options: NetnsBackendOptions = {}): Pro
     close() {
       closing ??= (async () => {
         await installServer.close();
+        await metadataServer.close();
         await Promise.allSettled([...vms.values()].map((vm) => vm.destroy()));
         vms.clear();
         await stopRegistry(shared.registryPid);

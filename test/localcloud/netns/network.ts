@@ -19,7 +19,12 @@ export async function createVmNetwork(instance: InstanceNames, vm: VmNames): Pro
   await run('ip', ['-n', vm.netns, 'addr', 'add', `${vm.ip}/24`, 'dev', 'eth0']);
   await run('ip', ['-n', vm.netns, 'link', 'set', 'lo', 'up']);
   await setVmLink(vm, true);
-  await run('ip', ['-n', vm.netns, 'route', 'add', 'default', 'via', instance.bridgeIp]);
+  await setDefaultRoute(instance, vm);
+}
+
+/** The default route via the bridge (to the metadata address, among others); a link going down takes it away. */
+export async function setDefaultRoute(instance: InstanceNames, vm: VmNames): Promise<void> {
+  await run('ip', ['-n', vm.netns, 'route', 'replace', 'default', 'via', instance.bridgeIp]);
 }
 
 /** A stopped VM is unreachable (timeouts, as with a real one), not merely refusing connections. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { sleep } from '../../../src/lib/sleep.js';
 import { run } from './exec.js';
@@ -16,19 +16,32 @@ export interface SshdPaths {
 }
 
 const sshDir = (p: SshdPaths) => `${p.dir}/ssh`;
+/** The VM's /etc/ssh (bind-mounted there by its init, vm-init.ts): where cloud-init and kamal-dev put host keys. */
+export const etcSshDir = (dir: string) => `${dir}/etc-ssh`;
+const HOST_KEY = '/etc/ssh/ssh_host_ed25519_key';
 const pidFile = (p: SshdPaths) => `${sshDir(p)}/sshd.pid`;
 
-/** Host key (generated once, kept across stop/start), authorized keys and config. */
-export async function prepareSshd(p: SshdPaths, authorizedKeys: string[]): Promise<void> {
+/**
+ * Host key (the one of the VM's cloud-config, as cloud-init's ssh module writes it, else one made here; kept across
+ * stop/start), authorized keys and config.
+ */
+export async function prepareSshd(p: SshdPaths, authorizedKeys: string[], hostKey?: { privateKey: string; publicKey: string }): Promise<void> {
   const dir = sshDir(p);
+  const etc = etcSshDir(p.dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(etc, { recursive: true, mode: 0o755 });
   await writeFile(`${dir}/authorized_keys`, authorizedKeys.map((key) => `${key.trim()}\n`).join(''), { mode: 0o600 });
-  if (!existsSync(`${dir}/host_ed25519`)) {
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${p.netns}`, '-f', `${dir}/host_ed25519`]);
+  const keyFile = `${etc}/ssh_host_ed25519_key`;
+  if (hostKey) {
+    await writeFile(keyFile, hostKey.privateKey, { mode: 0o600 });
+    await writeFile(`${keyFile}.pub`, `${hostKey.publicKey.trim()}\n`, { mode: 0o644 });
+  } else if (!existsSync(keyFile)) {
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${p.netns}`, '-f', keyFile]);
   }
+  if (existsSync('/etc/ssh/moduli') && !existsSync(`${etc}/moduli`)) await copyFile('/etc/ssh/moduli', `${etc}/moduli`);
   const config = [
     `ListenAddress ${p.ip}:22`,
-    `HostKey ${dir}/host_ed25519`,
+    `HostKey ${HOST_KEY}`,
     `AuthorizedKeysFile ${dir}/authorized_keys`,
     'PermitRootLogin prohibit-password',
     'PasswordAuthentication no',

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { BackendServer } from '../backend.js';
-import { installDockerCommand } from './bin-folders.js';
+import { installCloudInitCommand, installDockerCommand } from './bin-folders.js';
+import { readCloudConfig } from './cloud-config.js';
+import { run } from './exec.js';
 import { dockerSocket, startDockerd, stopDockerd, type DockerdPaths } from './dockerd.js';
 import { unmountUnder } from './mounts.js';
 import type { InstanceNames, VmNames } from './names.js';
-import { createVmNetwork, setVmLink } from './network.js';
+import { createVmNetwork, setDefaultRoute, setVmLink } from './network.js';
 import { prepareSshd, startSshd, stopSshd, type SshdPaths } from './sshd.js';
 import { killProcesses, sweep } from './sweep.js';
 import { startVmInit, type VmInit } from './vm-init.js';
@@ -45,6 +47,11 @@ export class NetnsVm {
     return `${this.names.dir}/docker-installed`;
   }
 
+  /** Written when the cloud-config's runcmd has run (once per VM, as cloud-init's final stage): `status: done|error`. */
+  private get cloudInitDone(): string {
+    return `${this.names.dir}/cloud-init.status`;
+  }
+
   get hasDocker(): boolean {
     return existsSync(this.dockerMarker);
   }
@@ -61,7 +68,9 @@ export class NetnsVm {
       await mkdir(this.bin, { recursive: true });
       await createVmNetwork(this.context.instance, this.names);
       await setVmLink(this.names, false);
-      if (this.server.options.ssh) await prepareSshd(this.sshd, this.server.sshKeys);
+      const { hostKey } = readCloudConfig(this.server.userData);
+      if (this.server.options.ssh) await prepareSshd(this.sshd, this.server.sshKeys, this.server.options.ownHostKey ? undefined : hostKey);
+      await installCloudInitCommand(this.bin, this.cloudInitDone);
       if (this.server.options.docker) await this.markDockerInstalled();
     });
   }
@@ -76,6 +85,7 @@ export class NetnsVm {
     return this.serially(async () => {
       if (this.init) return;
       await setVmLink(this.names, true);
+      await setDefaultRoute(this.context.instance, this.names);
       try {
         const init = await startVmInit(this.names.dir, this.names.netns, this.server.hostname);
         this.init = init;
@@ -83,12 +93,25 @@ export class NetnsVm {
           this.server.options.ssh ? startSshd(this.sshd, init.enter) : Promise.resolve(),
           this.hasDocker ? startDockerd(this.dockerd, init.enter) : Promise.resolve(),
         ]);
+        // like cloud-init's final stage, after sshd is up and without holding up the boot
+        if (!existsSync(this.cloudInitDone)) void this.runCmd(init);
       } catch (error) {
         // a machine that did not come up is left off, so that the next start begins from scratch
         await this.halt().catch(() => undefined);
         throw error;
       }
     });
+  }
+
+  /** The cloud-config's runcmd, each in the VM as an SSH session would run it; then the status file. */
+  private async runCmd(init: VmInit): Promise<void> {
+    const env = ['env', `PATH=${this.sshd.path}`, `DOCKER_HOST=unix://${dockerSocket(this.names.dir)}`, `HOME=/root`];
+    let status = 'done';
+    for (const argv of readCloudConfig(this.server.userData).runcmd) {
+      const ok = await run('nsenter', [...init.enter, ...env, ...argv], { timeoutMs: 600_000 }).then(() => true, () => false);
+      if (!ok) status = 'error';
+    }
+    await writeFile(this.cloudInitDone, `status: ${status}\n`).catch(() => undefined);
   }
 
   /** What the served install script asks for: Docker on this VM's PATH and its engine running, now and after restarts. */

@@ -34,6 +34,29 @@ describe('Hetzner provider on the emulator', () => {
     expect(Number(vms[0]!.id)).toBeGreaterThan(2 ** 32);
   });
 
+  it('sends the user_data of a create as given (revealed only into the body); a create without it sends none', async () => {
+    const e = await start();
+    const provider = hetznerFor(e);
+    expect(provider.userData).toBe(true);
+    const userData = '#cloud-config\nruncmd:\n- [echo, hi]\n';
+    await provider.createVm({ ...createRequest('u-1'), userData: new Secret(userData) });
+    await provider.createVm(createRequest('u-2'));
+    const [withData, without] = paths(e, 'POST', '/v1/servers');
+    expect(withData!.body).toMatchObject({ name: 'u-1', user_data: userData });
+    expect(without!.body).not.toHaveProperty('user_data');
+  });
+
+  it('the emulator refuses user_data over 32 KiB, as Hetzner does', async () => {
+    const e = await start();
+    const response = await fetch(`${e.apiUrl}/servers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'big', server_type: 'cx22', image: 'ubuntu-24.04', location: 'fsn1', user_data: 'x'.repeat(32 * 1024 + 1) }),
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
+  });
+
   it('the MD5 fingerprint matches hcloud-go\'s test vector', () => {
     expect(md5Fingerprint('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIccHCW76xx2rrPAUrjnuT6IjpEF1O+/U4IByVgv99Oi')).toBe('77:79:69:b1:4d:c6:b6:45:6a:e9:52:29:04:3e:59:48');
   });

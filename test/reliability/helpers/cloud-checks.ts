@@ -16,16 +16,16 @@ export async function duplicateVms(cloud: LocalCloud): Promise<string[]> {
 
 /** VMs at the emulator that the state file does not name: VMs the user would pay for without knowing. */
 export async function untrackedVms(cloud: LocalCloud, stateFile: string): Promise<string[]> {
-  const state = existsSync(stateFile) ? parseState(readFileSync(stateFile, 'utf8'), stateFile) : { deployments: {} };
+  const state = existsSync(stateFile) ? await parseState(readFileSync(stateFile, 'utf8'), stateFile) : { deployments: {} };
   const known = new Set(Object.values(state.deployments).map((e) => e.vm_id));
   return (await cloud.servers()).filter((s) => !known.has(s.uuid)).map((s) => `${s.labels['kamal-dev-workspace'] ?? '?'} ${s.uuid}`);
 }
 
 /** 'corrupt: <why>' when the state file is not valid YAML of the state's shape; else 'ok' or 'absent'. */
-export function stateFileHealth(stateFile: string): string {
+export async function stateFileHealth(stateFile: string): Promise<string> {
   if (!existsSync(stateFile)) return 'absent';
   try {
-    parseState(readFileSync(stateFile, 'utf8'), stateFile);
+    await parseState(readFileSync(stateFile, 'utf8'), stateFile);
     return 'ok';
   } catch (error) {
     return `corrupt: ${(error as Error).message}`;
