@@ -59,8 +59,8 @@ describe('bad aliases: one line naming the file and key, exit 2, for every comma
   const cases: Array<[string, string]> = [
     ['aliases:\n  deploy: list\n', 'ERROR: config/dev.yml: aliases.deploy: shadows the command deploy; an alias needs a name of its own'],
     ['aliases:\n  help: list\n', 'ERROR: config/dev.yml: aliases.help: shadows the command help; an alias needs a name of its own'],
-    ['aliases:\n  x: bogus --all\n', 'ERROR: config/dev.yml: aliases.x: expected a kamal-dev command line, its first word one of init, config, deploy, list, status, stop, start, remove, exec, ssh, ssh-config, logs, forward, help; got "bogus"'],
-    ['aliases:\n  x: "-d staging list"\n', 'ERROR: config/dev.yml: aliases.x: expected a kamal-dev command line, its first word one of init, config, deploy, list, status, stop, start, remove, exec, ssh, ssh-config, logs, forward, help; got "-d"'],
+    ['aliases:\n  x: bogus --all\n', 'ERROR: config/dev.yml: aliases.x: expected a kamal-dev command line, its first word one of init, config, deploy, list, status, stop, start, remove, exec, ssh, ssh-config, logs, forward, sync, help; got "bogus"'],
+    ['aliases:\n  x: "-d staging list"\n', 'ERROR: config/dev.yml: aliases.x: expected a kamal-dev command line, its first word one of init, config, deploy, list, status, stop, start, remove, exec, ssh, ssh-config, logs, forward, sync, help; got "-d"'],
     ['aliases:\n  x: "list \'oops"\n', 'ERROR: config/dev.yml: aliases.x: a quote is not closed'],
     ['aliases:\n  Bad Name: list\n', 'ERROR: config/dev.yml: aliases.Bad Name: expected an alias name of a-z, 0-9, _ and -, got "Bad Name"'],
     ['aliases:\n  x: ""\n', 'ERROR: config/dev.yml: aliases.x: expected a command line, got ""'],
