@@ -6,6 +6,7 @@ import type { Entry } from '../state/schema.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import type { LifecycleDeps } from './ports.js';
 import { ensureIdleWatcher } from './idle-install.js';
+import { ensureImage } from './image.js';
 import { ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
 import { VmWaiter } from './vm-waiter.js';
@@ -122,8 +123,9 @@ export async function applyWorkspaces(
       step('docker.check');
       await ensureDocker(executor, settings.dockerInstallUrl, () => step('docker.install'), signal);
       const home = await homeDir(executor);
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home });
-      const { action, ports } = await convergeContainer(executor, plan, step, signal);
+      const image = await ensureImage({ executor, workspace: target.name, home, json: service.devcontainer.json, step, signal }, service.devcontainer.image);
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home }, image.facts);
+      const { action, ports } = await convergeContainer(executor, plan, step, signal, image.pulled);
       if (service.config.config.idle_timeout > 0) {
         step('idle.install');
         await ensureIdleWatcher(executor, home, service.config.config.idle_timeout, settings.idle, signal);

@@ -11,6 +11,8 @@ export const STEPS = {
   'docker.install': 'installing Docker',
   'env.upload': 'uploading env file',
   'image.pull': 'pulling the image',
+  'image.build': 'building the image',
+  'image.features': 'installing the features into the image',
   'container.replace': 'removing the old container',
   'container.start': 'starting container',
   'container.stop': 'stopping container',

@@ -28,3 +28,8 @@ export function remoteEnvFilePath(home: string, workspace: string): string {
 export function lifecycleLogPath(home: string, workspace: string): string {
   return path.posix.join(home, '.kamal-dev', 'logs', `${workspace}.lifecycle.log`);
 }
+
+/** A workspace's private build folder for one image (its context, unpacked), removed after the build. */
+export function buildDir(home: string, workspace: string, hash: string): string {
+  return path.posix.join(home, '.kamal-dev', 'builds', `${workspace}-${hash.slice(0, 16)}`);
+}
