@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BaseImageSource, BuildSource, FeaturesSource, ImageSource } from '../devcontainer/image-source.js';
 import { BUILD_CONTENT_DOCKERFILE, BUILTIN_ENV, builtinEnv, featuresDockerfile, TARGET_STAGE } from '../devcontainer/features/dockerfile.js';
-import { devcontainerEntry, featureEntry, parseMetadataLabel, type MetadataEntry } from '../devcontainer/metadata-merge.js';
+import { devcontainerEntry, featureEntry, imageLabelEntries, parseMetadataLabel, type MetadataEntry } from '../devcontainer/metadata-merge.js';
 import type { DevcontainerJson } from '../devcontainer/schema.js';
 import { dockerBuild, dockerImageConfig, dockerImageRemove, parseImageConfig, type BuildOptions, type ImageConfigInfo } from '../docker/build.js';
 import { dockerPull } from '../docker/commands.js';
@@ -136,7 +136,7 @@ async function buildFeatures(ctx: ImageContext, source: FeaturesSource, base: Im
   const dockerfile = featuresDockerfile({
     features: source.features,
     ...users,
-    metadata: [...baseEntries, ...source.features.map(featureEntry), ...(Object.keys(jsonEntry).length ? [jsonEntry] : [])],
+    metadata: imageLabelEntries(baseEntries, source.features.map(featureEntry), jsonEntry),
     containerEnv: ctx.json.containerEnv ?? {},
     buildKit: false,
     syntaxLine: false,

@@ -29,6 +29,11 @@ export function featureEntry(feature: Pick<ResolvedFeature, 'userId'> & { metada
   return { id: feature.userId, ...pick(feature.metadata, FEATURE_PICKED) };
 }
 
+/** A features image's label entries: the base image's, each feature's in install order, devcontainer.json's; empty ones dropped. */
+export function imageLabelEntries(base: readonly MetadataEntry[], features: readonly MetadataEntry[], json: MetadataEntry): MetadataEntry[] {
+  return [...base, ...features, json].filter((entry) => Object.keys(entry).length > 0);
+}
+
 /** The entries of an image's `devcontainer.metadata` label: an array, or one object; anything else is none. */
 export function parseMetadataLabel(label: string | undefined): MetadataEntry[] {
   if (!label) return [];

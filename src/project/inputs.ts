@@ -7,6 +7,7 @@ import { imageOnlyDevcontainer, parseDevcontainer, type Devcontainer } from '../
 import { ConfigError } from '../lib/errors.js';
 import type { Secret } from '../lib/secret.js';
 import { providerDefinition } from '../providers/registry.js';
+import { prepareImageInputs } from './image-inputs.js';
 import { loadConfigSecrets } from './secrets.js';
 
 export interface PlanInputs {
@@ -69,10 +70,12 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
   const warnings: string[] = [];
   const local = { env, projectFolder: config.root };
   const file = options.from !== undefined ? path.resolve(options.cwd, expandHome(options.from, env.HOME)) : devcontainerPath(config);
-  const devcontainer =
+  const parsed =
     file === undefined
       ? imageOnlyDevcontainer(config.config.image, local)
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
+  warnings.push(...(parsed.notes ?? []));
+  const devcontainer = await prepareImageInputs(parsed, { devcontainerPath: file, service: config.config.service, env, signal: options.signal });
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
