@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the end-to-end tests need (OpenSSH server, Docker engine, Docker's registry,
-# busybox, iproute2), only those missing. Needs root; elsewhere it says what to install and exits 0.
+# busybox, mmdebstrap, iproute2), only those missing. Needs root; elsewhere it says what to install and exits 0.
 set -euo pipefail
 
+# mmdebstrap builds the local cloud's Debian image (cached, see test/localcloud/netns/debian-image.ts).
 # util-linux (nsenter, findmnt), mount (umount) and procps (ps) are used by the netns VM backend and its tests.
-packages=(openssh-server openssh-client docker.io docker-registry busybox-static iproute2 curl ca-certificates util-linux mount procps)
+packages=(openssh-server openssh-client docker.io docker-registry busybox-static mmdebstrap iproute2 curl ca-certificates util-linux mount procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

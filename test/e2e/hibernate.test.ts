@@ -5,15 +5,7 @@ import { describeIf } from '../helpers/requirements.js';
 import { ssh } from '../localcloud-netns/helpers.js';
 import { spawnWithEvents } from '../helpers/progress-events.js';
 import { e2eProject, requirements, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
-
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof Error) error.message = `step "${name}": ${error.message}`;
-    throw error;
-  }
-}
+import { step } from '../helpers/step.js';
 
 interface StatusJson {
   vm_state: string;

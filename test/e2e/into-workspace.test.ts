@@ -7,6 +7,7 @@ import { acceptedSshLogins, vmOf } from '../../bench/lib/local-cloud.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, SECRET, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
+import { step } from '../helpers/step.js';
 
 /** A devcontainer that exercises every way in: remoteUser, workspaceFolder, a token in remoteEnv, hooks, a port. */
 const DEVCONTAINER = {
@@ -63,18 +64,6 @@ async function get(url: string): Promise<string> {
     return await (await fetch(url, { headers: { connection: 'close' }, signal: AbortSignal.timeout(10_000) })).text();
   } catch (error) {
     return `failed: ${String((error as { cause?: { code?: string } }).cause?.code ?? error)}`;
-  }
-}
-
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message = `step "${name}": ${error.message}`;
-      throw error;
-    }
-    throw new Error(`step "${name}": ${String(error)}`);
   }
 }
 

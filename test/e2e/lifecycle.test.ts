@@ -4,23 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, SECRET, startCloud, type CloudKind, type LocalCloud, type Project } from './local-cloud.js';
+import { step } from '../helpers/step.js';
 
 /**
  * One labelled step of a journey: its failures are reported as `step "NAME": ...` so the step that broke is
  * named, whatever assertion failed inside it.
  */
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message = `step "${name}": ${error.message}`;
-      throw error;
-    }
-    throw new Error(`step "${name}": ${String(error)}`);
-  }
-}
-
 interface Inspect {
   Id: string;
   State: { Running: boolean; Status: string };

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { VmBackend } from '../localcloud/backend.js';
+import type { TestImages, VmBackend } from '../localcloud/backend.js';
 import { startEmulator } from '../localcloud/emulator/emulator.js';
 import { startHetznerEmulator } from '../localcloud/hetzner/emulator.js';
 import { createNetnsBackend } from '../localcloud/netns/index.js';
@@ -32,7 +32,7 @@ export interface CloudServer {
 export interface LocalCloud {
   kind: CloudKind;
   backend: VmBackend;
-  images: { v1: string; v2: string };
+  images: TestImages;
   /** The emulator's base URL, for `/_localcloud/` (undefined for ssh). */
   controlUrl: string | undefined;
   /** The lines under `provider:` in config/dev.yml. */

@@ -11,7 +11,7 @@ interface Ready {
   username: string;
   password: string;
   docker_install_url: string;
-  images: { v1: string; v2: string };
+  images: { v1: string; v2: string; debian: string };
 }
 
 const WEB = `sh -c 'trap "exit 0" TERM; httpd -p 80 -h /var/www; while sleep 1 & wait $!; do :; done'`;
@@ -107,6 +107,9 @@ describeIf(requirements(), 'local cloud through the API: the emulator with the n
     const run = await ssh(client, ip, `docker run -d --restart unless-stopped -p 3000:80 ${ready.images.v1} ${WEB}`);
     expect(run.code, run.stderr).toBe(0);
     expect(await httpGet(`http://${ip}:3000/`)).toBe('200 kamal-dev test workspace 1\n');
+    const debian = await ssh(client, ip, `docker run --rm ${ready.images.debian} sh -c 'git --version && . /etc/os-release && echo $VERSION_CODENAME && ls /etc/ssl/certs/ca-certificates.crt'`);
+    expect(debian.code, debian.stderr).toBe(0);
+    expect(debian.stdout).toMatch(/^git version 2\.\d+\.\d+\nbookworm\n\/etc\/ssl\/certs\/ca-certificates.crt\n$/);
 
     expect((await api('POST', `/server/${uuid}/stop`, { stop_server: { stop_type: 'soft' } })).status).toBe(200);
     await waitFor(uuid, 'stopped');

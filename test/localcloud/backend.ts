@@ -18,6 +18,13 @@ export interface BackendServer {
   };
 }
 
+/** References of the local registry's test images: busybox tags 1 and 2, and Debian with git. */
+export interface TestImages {
+  v1: string;
+  v2: string;
+  debian: string;
+}
+
 export interface VmBackend {
   readonly name: 'none' | 'netns';
   /** Where VMs can fetch the Docker install script (netns only); KAMAL_DEV_DOCKER_INSTALL_URL for kamal-dev. */
@@ -32,7 +39,7 @@ export interface VmBackend {
   /** The emulator hands in what a power-off from inside a VM does to its server (netns only). */
   onPowerOff?(handler: (uuid: string) => void): void;
   /** Test images in the local registry, reachable from every VM (netns only). */
-  readonly images?: { v1: string; v2: string };
+  readonly images?: TestImages;
   /** Called once at create, before the 202 reply: allocates the public IPv4 that the server keeps until deleted. */
   allocate(server: BackendServer): Promise<{ ip: string }>;
   /** Called when the server leaves `maintenance` after create or start: boots the machine. */

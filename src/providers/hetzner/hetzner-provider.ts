@@ -10,7 +10,8 @@ import { Catalog, toPlan } from './catalog.js';
 import { hetznerPlacement, type HetznerConfig } from './config.js';
 import { estimateFromServerType, ratesFromServerType } from './cost.js';
 import { hetznerRetryAfter } from './rate-limit.js';
-import { createServerSafely } from './safe-create.js';
+import { createSafely } from '../safe-create.js';
+import { hetznerCreateDriver } from './create-driver.js';
 import { ActionResponse } from './schemas.js';
 import { createServerBody, labelProblem, toVm } from './server-mapping.js';
 import { ensureSshKey } from './ssh-key.js';
@@ -64,7 +65,7 @@ export class HetznerProvider implements Provider {
     });
     const sshKeyId = await this.#sshKey;
     const body = createServerBody(request, this.#config.location, placed.type.name, placed.imageId, sshKeyId);
-    return createServerSafely(this.#api, request, body, {
+    return createSafely(hetznerCreateDriver(this.#api, request.name, body), request, {
       attempts: this.#options.createAttempts ?? 5,
       lookupDelayMs: this.#options.createLookupDelayMs ?? 5_000,
       backoff: (attempt) => this.#api.http.backoff(attempt),

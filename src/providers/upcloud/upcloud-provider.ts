@@ -9,8 +9,9 @@ import { authorizationHeader, type UpcloudCredentials } from './credentials.js';
 import { estimateFromPrices, ratesFromPrices } from './cost.js';
 import type { ClientTimings } from '../http.js';
 import { UpcloudHttp, type HttpOptions } from './http.js';
-import { createVmSafely } from './safe-create.js';
-import { toVm } from './server-mapping.js';
+import { createSafely } from '../safe-create.js';
+import { upcloudCreateDriver } from './create-driver.js';
+import { createServerBody, labelProblem, toVm } from './server-mapping.js';
 import { driveServer } from './server-state.js';
 
 export interface UpcloudProviderOptions extends Omit<HttpOptions, 'authorization'>, ClientTimings {
@@ -43,7 +44,10 @@ export class UpcloudProvider implements Provider {
   async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
     const plan = await this.#plan(signal);
     try {
-      return await createVmSafely(this.#api, request, this.#config, plan, {
+      const problem = labelProblem(request.labels);
+      if (problem !== undefined) throw new ProviderError(`cannot create ${request.name}: ${problem}`);
+      const driver = upcloudCreateDriver(this.#api, request.name, createServerBody(request, this.#config, plan));
+      return await createSafely(driver, request, {
         attempts: this.#options.createAttempts ?? 5,
         lookupDelayMs: this.#options.createLookupDelayMs ?? 5_000,
         backoff: (attempt) => this.#api.http.backoff(attempt),

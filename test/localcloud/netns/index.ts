@@ -3,6 +3,7 @@ import type { BackendServer, VmBackend } from '../backend.js';
 import { sleep } from '../../../src/lib/sleep.js';
 import { LOCAL_POWEROFF, buildSystemBin, installPowerOffCommand } from './bin-folders.js';
 import { claimInstance } from './claim.js';
+import { DEBIAN_REPOSITORY, DEBIAN_TAG, buildDebianImage } from './debian-image.js';
 import { UnknownVmError, startInstallServer, type InstallServer } from './install-server.js';
 import { FIRST_HOST, INSTALL_PORT, LAST_HOST, REGISTRY_PORT, instanceNames, vmNames, type InstanceNames } from './names.js';
 import { createBridge } from './network.js';
@@ -38,8 +39,12 @@ async function startShared(names: InstanceNames, log: (line: string) => void) {
   await installPowerOffCommand(systemBin, `http://${names.bridgeIp}:${INSTALL_PORT}`);
   const registry = `${names.bridgeIp}:${REGISTRY_PORT}`;
   const registryPid = await startRegistry(`${names.dir}/registry`, registry);
-  const [v1, v2] = await Promise.all([buildTestImage(names.dir, '1'), buildTestImage(names.dir, '2')]);
-  const images = { v1: await pushImage(registry, '1', v1), v2: await pushImage(registry, '2', v2) };
+  const [v1, v2, debian] = await Promise.all([buildTestImage(names.dir, '1'), buildTestImage(names.dir, '2'), buildDebianImage()]);
+  const images = {
+    v1: await pushImage(registry, '1', v1),
+    v2: await pushImage(registry, '2', v2),
+    debian: await pushImage(registry, DEBIAN_TAG, debian, DEBIAN_REPOSITORY),
+  };
   log(`local cloud ${names.k}: bridge ${names.bridge} ${names.bridgeIp}/24, registry ${registry}`);
   return { systemBin, registry, registryPid, images };
 }

@@ -41,9 +41,9 @@ async function expect(status: number[], what: string, response: Awaited<ReturnTy
   if (!status.includes(response.statusCode)) throw new Error(`registry ${what}: HTTP ${response.statusCode} ${body.slice(0, 200)}`);
 }
 
-async function pushBlob(base: string, blob: Buffer): Promise<void> {
+async function pushBlob(base: string, repository: string, blob: Buffer): Promise<void> {
   const digest = sha256(blob);
-  const start = await request(`${base}/v2/${TEST_REPOSITORY}/blobs/uploads/`, { method: 'POST' });
+  const start = await request(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
   await expect([202], 'upload start', start);
   const location = new URL(String(start.headers.location), base);
   location.searchParams.set('digest', digest);
@@ -51,18 +51,18 @@ async function pushBlob(base: string, blob: Buffer): Promise<void> {
   await expect([201], `upload of ${digest}`, put);
 }
 
-/** Pushes an image through the registry's HTTP API (what `docker push` does), tagged `tag`. */
-export async function pushImage(address: string, tag: string, image: ImageBlobs): Promise<string> {
+/** Pushes an image through the registry's HTTP API (what `docker push` does) as `repository:tag`. */
+export async function pushImage(address: string, tag: string, image: ImageBlobs, repository = TEST_REPOSITORY): Promise<string> {
   const base = `http://${address}`;
-  await pushBlob(base, image.layer);
-  await pushBlob(base, image.config);
-  const put = await request(`${base}/v2/${TEST_REPOSITORY}/manifests/${tag}`, {
+  await pushBlob(base, repository, image.layer);
+  await pushBlob(base, repository, image.config);
+  const put = await request(`${base}/v2/${repository}/manifests/${tag}`, {
     method: 'PUT',
     body: image.manifest,
     headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
   });
   await expect([201], `manifest ${tag}`, put);
-  return `${address}/${TEST_REPOSITORY}:${tag}`;
+  return `${address}/${repository}:${tag}`;
 }
 
 /** Pushes a devcontainer feature, laid out as published features are (see test/helpers/feature-artifact.ts), as `repository:tag`. */

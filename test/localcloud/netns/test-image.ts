@@ -34,7 +34,7 @@ async function buildRootfs(rootfs: string, version: string): Promise<void> {
   await writeFile(`${rootfs}/var/www/index.html`, `kamal-dev test workspace ${version}\n`);
 }
 
-/** The image as `docker import --change 'ENV PATH=…'` would make it: one gzip layer, a config and a schema 2 manifest. */
+/** The busybox test image of tag `version`. */
 export async function buildTestImage(workDir: string, version: string): Promise<ImageBlobs> {
   const rootfs = `${workDir}/rootfs-${version}`;
   const tarFile = `${workDir}/layer-${version}.tar`;
@@ -43,15 +43,34 @@ export async function buildTestImage(workDir: string, version: string): Promise<
   const tar = await readFile(tarFile);
   await rm(rootfs, { recursive: true, force: true });
   await rm(tarFile, { force: true });
-  const layer = gzipSync(tar);
+  return oneLayerImage({
+    layer: gzipSync(tar),
+    diffId: sha256(tar),
+    cmd: ['sh'],
+    labels: { 'kamal-dev.test-version': version },
+    createdBy: `kamal-dev local cloud test image ${version}`,
+  });
+}
+
+export interface OneLayerImage {
+  /** The gzip layer and the sha256 of its uncompressed tar. */
+  layer: Buffer;
+  diffId: string;
+  cmd: string[];
+  labels: Record<string, string>;
+  createdBy: string;
+}
+
+/** The blobs of a one-layer image as `docker import --change 'ENV PATH=…'` would make it: a config and a schema 2 manifest. */
+export function oneLayerImage(image: OneLayerImage): ImageBlobs {
   const config = Buffer.from(
     JSON.stringify({
       architecture: process.arch === 'arm64' ? 'arm64' : 'amd64',
       os: 'linux',
       created: '1970-01-01T00:00:00Z',
-      config: { Env: [`PATH=${PATH}`], Cmd: ['sh'], Labels: { 'kamal-dev.test-version': version } },
-      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-      history: [{ created: '1970-01-01T00:00:00Z', created_by: `kamal-dev local cloud test image ${version}` }],
+      config: { Env: [`PATH=${PATH}`], Cmd: image.cmd, Labels: image.labels },
+      rootfs: { type: 'layers', diff_ids: [image.diffId] },
+      history: [{ created: '1970-01-01T00:00:00Z', created_by: image.createdBy }],
     }),
   );
   const manifest = Buffer.from(
@@ -59,8 +78,8 @@ export async function buildTestImage(workDir: string, version: string): Promise<
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha256(config) },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: sha256(layer) }],
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: image.layer.length, digest: sha256(image.layer) }],
     }),
   );
-  return { layer, config, manifest };
+  return { layer: image.layer, config, manifest };
 }
