@@ -40,6 +40,8 @@ describeIf(requirements(), 'end to end on the local cloud: a Dockerfile build an
     registry = cloud.images.v1.split('/')[0]!;
     await publishFeatures(registry);
     project = e2eProject(cloud);
+    // The features' registry is the local cloud's, without TLS: every command that reads devcontainer.json resolves them.
+    project.env.KAMAL_DEV_INSECURE_REGISTRIES = registry;
   }, 180_000);
 
   afterAll(async () => {
@@ -73,24 +75,27 @@ describeIf(requirements(), 'end to end on the local cloud: a Dockerfile build an
     });
 
     await step('deploy again: no build, no container replaced', async () => {
-      const r = await project.run(['deploy', '--yes']);
+      const r = await project.run(['deploy', '--count', '3', '--yes']);
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/e2e-dev-3 .*running +unchanged/);
       expect(r.stdout + r.stderr).not.toMatch(/replaced|created/);
       for (const name of NAMES) expect(await builds(name)).toBe(1);
     });
 
     await step('an edited Dockerfile: rebuilt and replaced', async () => {
       writeFileSync(path.join(dc, 'Dockerfile'), dockerfile('two'));
-      const r = await project.run(['deploy', '--yes']);
+      const r = await project.run(['deploy', '--count', '3', '--yes']);
       expect(r.code, r.stderr).toBe(0);
+      const listed = JSON.parse((await project.run(['list', '--format', 'json'])).stdout) as Record<string, { vm_ip: string }>;
       for (const name of NAMES) {
-        expect(await builds(name)).toBe(2);
+        const onVm = await project.ssh(listed[name]!.vm_ip, `cat .kamal-dev/logs/${name}.lifecycle.log | grep '^==='; ls -la .kamal-dev/logs .kamal-dev/builds`);
+        expect(await builds(name), `${r.stdout}\n${r.stderr}\n${JSON.stringify(onVm)}`).toBe(2);
         expect((await project.run(['exec', name, '--', 'cat', '/marker'])).stdout).toBe('two\n');
       }
     });
 
     await step('remove --all', async () => {
-      expect((await project.run(['remove', '--all', '--yes'])).code).toBe(0);
+      expect((await project.run(['remove', '--all', '--force'])).code).toBe(0);
     });
   }, 900_000);
 
@@ -104,13 +109,13 @@ describeIf(requirements(), 'end to end on the local cloud: a Dockerfile build an
       features: { [`${registry}/kamal-dev/features/greeting:1`]: { greeting: 'howdy', loud: true } },
       postCreateCommand: 'echo devcontainer-postcreate >> /tmp/hooks',
     }));
-    const env = { KAMAL_DEV_INSECURE_REGISTRIES: registry };
+    const env = {};
 
     await step('deploy: base built, features installed in order', async () => {
       const r = await project.run(['deploy', '--count', '1', '--yes'], env);
       expect(r.code, r.stderr).toBe(0);
       const order = await project.run(['exec', NAMES[0]!, '--', 'cat', '/opt/install-order', '/opt/base-tools/marker', '/opt/greeting/text']);
-      expect(order.stdout).toBe('base-tools ran as root for nobody\ngreeting ran as root\nfrom-greeting\nHOWDY\n');
+      expect(order.stdout, `${r.stdout}\n${order.stderr}\n${(await project.run(['logs', NAMES[0]!, '--lifecycle'])).stdout.slice(-3000)}`).toBe('base-tools ran as root for nobody\ngreeting ran as root\nfrom-greeting\nHOWDY\n');
     });
 
     await step("the features' containerEnv is set; their postCreateCommand ran before devcontainer.json's; exec runs as the label's remoteUser", async () => {
@@ -119,7 +124,7 @@ describeIf(requirements(), 'end to end on the local cloud: a Dockerfile build an
     });
 
     await step('remove --all', async () => {
-      expect((await project.run(['remove', '--all', '--yes'], env)).code).toBe(0);
+      expect((await project.run(['remove', '--all', '--force'], env)).code).toBe(0);
     });
   }, 900_000);
 });
