@@ -1,5 +1,6 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another, writing their results
 // to the ignored bench/results/latest/; `npm run bench:record [-- name...]` records them in bench/results/ instead.
+import { buildDeployBenchmark } from './build-deploy.js';
 import { deployScalingBenchmark } from './deploy-scaling.js';
 import { execScalingBenchmark } from './exec-scaling.js';
 import { startupBenchmark } from './startup.js';
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'state-store': stateStoreBenchmark,
   'deploy-scaling': deployScalingBenchmark,
   'exec-scaling': execScalingBenchmark,
+  'build-deploy': buildDeployBenchmark,
 };
 
 const wanted = process.argv.slice(2);
