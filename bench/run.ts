@@ -1,5 +1,6 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default), one after another, writing their results
 // to the ignored bench/results/latest/; `npm run bench:record [-- name...]` records them in bench/results/ instead.
+import { buildDeployBenchmark } from './build-deploy.js';
 import { deployScalingBenchmark } from './deploy-scaling.js';
 import { execScalingBenchmark } from './exec-scaling.js';
 import { startupBenchmark } from './startup.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'deploy-scaling': deployScalingBenchmark,
   'exec-scaling': execScalingBenchmark,
   sync: syncBenchmark,
+  'build-deploy': buildDeployBenchmark,
 };
 
 const wanted = process.argv.slice(2);

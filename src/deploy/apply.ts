@@ -11,6 +11,7 @@ import { NO_CONTENT } from '../config/content-plan.js';
 import { finishContent, prepareContent } from './content/prepare.js';
 import { replaceHostKey, waitForCloudInit } from './host-key-steps.js';
 import { ensureIdleWatcher } from './idle-install.js';
+import { ensureImage } from './image.js';
 import type { LifecycleDeps } from './ports.js';
 import { blockMetadata, ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
@@ -161,10 +162,14 @@ export async function applyWorkspaces(
       if (!vms.metadata_access && !provider.ownHosts) await blockMetadata(executor, signal);
       const home = await homeDir(executor);
       const engine = service.devcontainer.compose ? await composeEngine(executor, signal) : undefined;
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine });
+      // A Compose project's images are Compose's to pull or build; the others are made ready and read here.
+      const image = engine
+        ? { facts: { metadata: [] }, pulled: false }
+        : await ensureImage({ executor, workspace: target.name, home, json: service.devcontainer.json, step, signal }, service.devcontainer.image);
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;
       await prepareContent(executor, plan, home, content, step, deps.notices, signal);
-      const { action, ports } = plan.compose ? await convergeCompose(executor, plan, step, signal) : await convergeContainer(executor, plan, step, signal);
+      const { action, ports } = plan.compose ? await convergeCompose(executor, plan, step, signal) : await convergeContainer(executor, plan, step, signal, image.pulled);
       await finishContent(executor, plan, content, action, step, deps.notices, signal);
       if (service.config.config.idle_timeout > 0) {
         step('idle.install');

@@ -20,13 +20,15 @@ export async function convergeContainer(
   plan: WorkspacePlan,
   step: StepReporter,
   signal?: AbortSignal,
+  /** This run already pulled the image (ensureImage): not pulled again. */
+  pulled = false,
 ): Promise<{ action: ContainerAction; ports: Record<string, number> }> {
   let current = await inspectContainer(executor, plan.containerName, signal);
   let action: ContainerAction = 'unchanged';
   if (!current?.running || current.labels[SPEC_HASH_LABEL] !== plan.specHash) {
     step('env.upload');
     await executor.upload(plan.envFilePath, plan.envFileContent.reveal(), 0o600);
-    await prepareImage(executor, plan.image, step, signal);
+    await prepareImage(executor, plan.image, step, signal, pulled);
     if (current) {
       step('container.replace');
       await check(executor, dockerRemove(plan.containerName), { signal });

@@ -17,6 +17,8 @@ export const STEPS = {
   'git.update': 'fetching and fast-forwarding',
   'sync.upload': 'uploading the local tree',
   'image.pull': 'pulling the image',
+  'image.build': 'building the image',
+  'image.features': 'installing the features into the image',
   'container.replace': 'removing the old container',
   'container.start': 'starting container',
   'compose.upload': 'uploading the compose files',

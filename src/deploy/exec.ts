@@ -8,6 +8,7 @@ import type { LifecycleDeps } from './ports.js';
 import { homeDir } from './remote-steps.js';
 import { runEach } from './runner.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
+import { readImageFacts } from './image.js';
 import { bindWorkspace, execOf, type ServicePlan, type WorkspacePlan } from './workspace.js';
 import type { Executor } from '../remote/executor.js';
 
@@ -41,7 +42,10 @@ export async function attach(target: AttachTarget, service: ServicePlan, deps: P
 /** The connection to the workspace's VM (pinned host key) and its plan bound to the SSH user's home there. */
 export async function bindOnVm(target: AttachTarget, service: ServicePlan, deps: Pick<LifecycleDeps, 'connector' | 'signal'>): Promise<{ executor: Executor; plan: WorkspacePlan }> {
   const executor = await connectTo(target, deps);
-  return { executor, plan: bindWorkspace(service, { name: target.name, index: target.index, home: await homeDir(executor) }) };
+  const home = await homeDir(executor);
+  // The image's devcontainer.metadata (remoteUser, remoteEnv…) as deploy merged it.
+  const facts = await readImageFacts(executor, service.devcontainer.image, deps.signal);
+  return { executor, plan: bindWorkspace(service, { name: target.name, index: target.index, home }, facts) };
 }
 
 /** The connection to the workspace's VM, refusing any host key but the one pinned at deploy. */
@@ -72,7 +76,9 @@ export async function execEach(
     run: async (target): Promise<ExecRow> => {
       const executor = await connectTo(target, deps);
       // Every SSH command starts in the user's home: the plan's paths are relative to it (no round trip to find it).
-      const plan = bindWorkspace(service, { name: target.name, index: target.index, home: '.' });
+      // One more round trip: the image's devcontainer.metadata may set the user and env of commands (remoteUser…).
+      const facts = await readImageFacts(executor, service.devcontainer.image, deps.signal);
+      const plan = bindWorkspace(service, { name: target.name, index: target.index, home: '.' }, facts);
       const marker = `${runId}-${target.index}`;
       const exec = dockerExec({ ...execOf(plan), env: [[EXEC_MARKER, marker]], argv: argvOf(target) });
       const started = performance.now();

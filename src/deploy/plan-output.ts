@@ -1,5 +1,6 @@
 import type { CostEstimate } from '../providers/provider.js';
 import { quoteArgv } from '../remote/quote.js';
+import { imageSourceJson, imageSourceLines } from './image-output.js';
 import type { DeployPlan, PlannedWorkspace } from './plan.js';
 import { bindWorkspace, HOOK_NAMES, type ServicePlan, type WorkspaceLifecycle, type WorkspacePlan } from './workspace.js';
 
@@ -41,10 +42,14 @@ const WHEN: Record<keyof WorkspaceLifecycle, string> = {
 };
 
 /** `deploy --dry-run --format json`. */
-export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null): unknown {
+export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null, service: ServicePlan): unknown {
   return {
     service: plan.service,
-    workspaces: previews.map(({ planned, workspace }) => ({ ...workspaceJson(planned.name, planned.vm, workspace), lifecycle: lifecycleJson(workspace.lifecycle) })),
+    workspaces: previews.map(({ planned, workspace }) => ({
+      ...workspaceJson(planned.name, planned.vm, workspace),
+      image: imageSourceJson(workspace.image, service.devcontainer.json),
+      lifecycle: lifecycleJson(workspace.lifecycle),
+    })),
     cost: cost === null ? null : { currency: cost.currency, hourly: cost.hourly, monthly: cost.monthly, new_vms: cost.newVms },
   };
 }
@@ -58,7 +63,7 @@ function costLine(plan: DeployPlan, cost: CostEstimate | null): string {
 }
 
 /** The dry-run plan for people: per workspace its VM and its `docker run`, quoted so it can be pasted into a shell. */
-export function planText(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null): string {
+export function planText(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null, service: ServicePlan): string {
   // Own hosts (cost.ownHosts) are chosen at deploy time; nothing about them is new.
   const own = cost?.ownHosts === true;
   const lines = [`Plan for ${plan.service}: ${plan.workspaces.length} workspace(s), ${own ? 'on your own hosts' : `${plan.newVms} new VM(s)`}`, ''];
@@ -66,6 +71,7 @@ export function planText(plan: DeployPlan, previews: readonly Preview[], cost: C
     const { vm } = planned;
     lines.push(`${planned.name}  (${own ? 'a host of provider.hosts' : `${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone}`})`);
     lines.push(`  env file ${workspace.envFilePath}: ${workspace.envFileKeys.join(', ') || '(no secrets)'}`);
+    lines.push(...imageSourceLines(workspace.image, service.devcontainer.json));
     lines.push(`  ${quoteArgv(workspace.dockerRun)}`);
     for (const hook of Object.keys(HOOK_NAMES) as (keyof WorkspaceLifecycle)[]) {
       for (const command of workspace.lifecycle[hook].flat()) lines.push(`  ${HOOK_NAMES[hook]} (${WHEN[hook]}): ${quoteArgv(command.argv)}`);

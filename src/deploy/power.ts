@@ -10,6 +10,7 @@ import { runEach } from './runner.js';
 import { runningAgain, stoppedSince } from './stopped-time.js';
 import { CONNECT_TIMEOUT_MS } from './timeouts.js';
 import { VmPower } from './vm-power.js';
+import { readImageFacts } from './image.js';
 import { bindWorkspace, type ServicePlan } from './workspace.js';
 
 export interface PowerResult {
@@ -67,7 +68,7 @@ export async function setPower(
         await check(executor, argv, { signal: deps.signal });
         if (action === 'start') {
           const home = await homeDir(executor);
-          const plan = bindWorkspace(service, { name, index, home });
+          const plan = bindWorkspace(service, { name, index, home }, await readImageFacts(executor, service.devcontainer.image, deps.signal));
           if (plan.lifecycle.postStart.length > 0) {
             step('lifecycle.post-start');
             await runHooks(executor, plan, ['postStart'], deps.signal);

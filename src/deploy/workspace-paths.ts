@@ -43,3 +43,8 @@ export function composeOverridePath(home: string, workspace: string): string {
 export function composeDownScriptPath(home: string, workspace: string): string {
   return path.posix.join(home, '.kamal-dev', 'compose', `${workspace}.down.sh`);
 }
+
+/** A workspace's private build folder for one image (its context, unpacked), removed after the build. */
+export function buildDir(home: string, workspace: string, hash: string): string {
+  return path.posix.join(home, '.kamal-dev', 'builds', `${workspace}-${hash.slice(0, 16)}`);
+}

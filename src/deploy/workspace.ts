@@ -7,6 +7,8 @@ import { planPorts, type PortPlan } from '../devcontainer/ports.js';
 import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
+import { devcontainerEntry, mergeMetadata, type MetadataEntry } from '../devcontainer/metadata-merge.js';
+import type { MountObject } from '../devcontainer/schema.js';
 import { dockerExec, type ExecOptions } from '../docker/commands.js';
 import { envFileContent, envFileKey, remoteEnvFileContent } from '../docker/env-file.js';
 import { DESTINATION_LABEL, SERVICE_LABEL, SPEC_HASH_LABEL, WORKSPACE_LABEL } from '../docker/labels.js';
@@ -31,6 +33,15 @@ export interface ServicePlan {
   warnings: string[];
   /** The git clone, synced tree and dotfiles of the workspace folders (deploy only; absent: none). */
   content?: ContentPlan;
+}
+
+/**
+ * What the image on the VM says about itself: its `devcontainer.metadata` entries (for a features image, the base
+ * image's and then the features', in install order) and, for overrideCommand false, its entrypoint and command.
+ */
+export interface ImageFacts {
+  metadata: MetadataEntry[];
+  entrypointAndCmd?: string[] | undefined;
 }
 
 /** Where one workspace lands: its name and index, and the home of the SSH user on its VM (found on connecting). */
@@ -96,7 +107,7 @@ export interface WorkspacePlan {
   publish: string[];
   /** Numeric published ports; hostPort undefined means docker picks it (shared VM). */
   ports: PortPlan[];
-  /** `docker exec -u` user of lifecycle commands (remoteUser, else containerUser); undefined: the image's user. */
+  /** `docker exec -u` user of lifecycle commands and exec (merged remoteUser, else containerUser); undefined: the image's user. */
   remoteUser: string | undefined;
   workspaceFolder: string;
   /** remoteEnv (entries set to null are left out): reaches docker exec only through remoteEnvFile. */
@@ -122,7 +133,7 @@ function hashOf(argv: Argv, envFileKeys: readonly string[]): string {
 }
 
 /** Everything needed to run one workspace. Pure: no I/O; the same input gives the same plan. */
-export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): WorkspacePlan {
+export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, image: ImageFacts = { metadata: [] }): WorkspacePlan {
   const { config, envFileKeys } = plan;
   const { name, home } = binding;
   const service = config.config.service;
@@ -135,15 +146,16 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
   ];
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
-  const json = substituteDeep(plan.devcontainer.json, () => (variable) =>
-    variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined,
-  );
+  const perWorkspace = () => (variable: string) => (variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined);
+  const json = substituteDeep(plan.devcontainer.json, perWorkspace);
+  // The image's entries first, devcontainer.json's last: the reference CLI's merge order and rules.
+  const merged = substituteDeep(mergeMetadata([...image.metadata, devcontainerEntry(json, { withRemoteEnv: true })]), perWorkspace);
   const workspaceFolder = plan.devcontainer.workspaceFolder;
-  const ports = planPorts(json, spread, config.config.ports.public);
+  const ports = planPorts({ ...json, forwardPorts: merged.forwardPorts }, spread, config.config.ports.public);
   const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
   const mounts = [
     ...(workspaceMount === '' ? [] : [workspaceMount]),
-    ...(json.mounts ?? []).map((mount) => (typeof mount === 'string' ? mount : mountObjectArg(mount))),
+    ...merged.mounts.map((mount) => (typeof mount === 'string' ? mount : mountObjectArg(mount as MountObject))),
   ];
   const envFile = envFilePath(home, name);
   const { defaults } = config.config;
@@ -153,19 +165,21 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
     mounts,
     envFile,
     publish: ports.publish,
-    env: Object.entries(json.containerEnv ?? {}),
+    env: Object.entries(merged.containerEnv),
     cpus: defaults.cpus,
     memory: defaults.memory,
     memorySwap: defaults.memory_swap,
-    init: json.init ?? false,
-    privileged: json.privileged ?? false,
-    capAdd: [...new Set(json.capAdd ?? [])],
-    securityOpt: [...new Set(json.securityOpt ?? [])],
-    user: json.containerUser ?? json.remoteUser,
+    init: merged.init,
+    privileged: merged.privileged,
+    capAdd: merged.capAdd,
+    securityOpt: merged.securityOpt,
+    user: merged.containerUser,
     workdir: workspaceFolder,
     runArgs: json.runArgs ?? [],
-    image: json.image,
-    keepAlive: json.overrideCommand ?? true,
+    image: plan.devcontainer.image.ref,
+    keepAlive: merged.overrideCommand ?? true,
+    entrypoints: merged.entrypoints,
+    command: image.entrypointAndCmd,
   };
   const compose = plan.devcontainer.compose
     ? composePlan(plan.devcontainer.compose, { home, workspace: name, engine: binding.composeEngine }, {
@@ -176,26 +190,28 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
         envFile,
         workdir: workspaceFolder,
         // remoteUser is for exec only: the service's processes run as its own user unless containerUser says otherwise.
-        user: json.containerUser,
-        keepAlive: json.overrideCommand ?? false,
+        user: merged.containerUser,
+        keepAlive: merged.overrideCommand ?? false,
       })
     : undefined;
   const specHash = compose ? hashOf([...compose.up, compose.overrideContent], envFileKeys) : hashOf(dockerRun(run), envFileKeys);
-  const remoteUser = json.remoteUser ?? json.containerUser;
-  const remoteEnv = Object.entries(json.remoteEnv ?? {}).filter((entry): entry is [string, string] => entry[1] !== null);
+  const remoteUser = merged.remoteUser ?? merged.containerUser;
+  const remoteEnv = Object.entries(merged.remoteEnv).filter((entry): entry is [string, string] => entry[1] !== null);
   const remoteEnvFile = { path: remoteEnvFilePath(home, name), content: remoteEnvFileContent(remoteEnv) };
-  const inContainer = (command: CommandJson | undefined): LifecycleGroup[] => {
-    const group = hookGroup(command).map((cmd: HookCommand) => ({
-      name: cmd.name,
-      argv: dockerExec({ container: name, user: remoteUser, workdir: workspaceFolder, envFile: remoteEnvFile.path, argv: cmd.argv }),
-    }));
-    return group.length ? [group] : [];
-  };
+  /** One group per origin (the image's entries, each feature, devcontainer.json), in the merge order. */
+  const inContainer = (hook: keyof typeof merged.hooks): LifecycleGroup[] =>
+    merged.hooks[hook].flatMap(({ command }) => {
+      const group = hookGroup(command as CommandJson).map((cmd: HookCommand) => ({
+        name: cmd.name,
+        argv: dockerExec({ container: name, user: remoteUser, workdir: workspaceFolder, envFile: remoteEnvFile.path, argv: cmd.argv }),
+      }));
+      return group.length ? [group] : [];
+    });
   return {
     name,
     index: binding.index,
     containerName: name,
-    image: { kind: 'pull', ref: json.image },
+    image: plan.devcontainer.image,
     dockerRun: compose ? compose.up : dockerRun({ ...run, labels: [...labels, [SPEC_HASH_LABEL, specHash]] }),
     ...(compose ? { compose } : {}),
     specHash,
@@ -204,11 +220,11 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding): Wor
     envFileContent: envFileContent(plan.secrets),
     workspaceDir: dir,
     lifecycle: {
-      onCreate: inContainer(json.onCreateCommand),
-      updateContent: inContainer(json.updateContentCommand),
-      postCreate: inContainer(json.postCreateCommand),
-      postStart: inContainer(json.postStartCommand),
-      postAttach: inContainer(json.postAttachCommand),
+      onCreate: inContainer('onCreateCommand'),
+      updateContent: inContainer('updateContentCommand'),
+      postCreate: inContainer('postCreateCommand'),
+      postStart: inContainer('postStartCommand'),
+      postAttach: inContainer('postAttachCommand'),
     },
     publish: ports.publish,
     ports: ports.ports,

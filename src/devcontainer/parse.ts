@@ -5,6 +5,8 @@ import { ConfigError } from '../lib/errors.js';
 import { shown } from '../lib/shown.js';
 import { parseJsonc, type JsoncDocument } from './jsonc.js';
 import { composeSettings, type ComposeBundle, type ComposeSettings } from './compose-config.js';
+import { parseFeatureRef } from './features/reference.js';
+import type { FeatureSource, FeatureValue } from './features/types.js';
 import type { ImageSource } from './image-source.js';
 import { mountStringProblem } from './mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
@@ -21,6 +23,31 @@ export interface Devcontainer {
   /** Docker Compose: the properties as parsed here; `compose` once src/project has read the files. */
   composeSettings?: ComposeSettings;
   compose?: ComposeBundle;
+  /** A Dockerfile build: `json.image` is then '' until the project layer has tagged the build (see prepareImageInputs). */
+  build?: DockerfileRequest | undefined;
+  /** `features` in key order, each reference checked; empty when there are none. */
+  features?: FeatureRequest[] | undefined;
+  /** overrideFeatureInstallOrder, as sources. */
+  featureOrder?: FeatureSource[] | undefined;
+  /** Properties accepted and ignored (legacy ones), for the plan's warnings. */
+  notes?: string[] | undefined;
+}
+
+/** A Dockerfile build as devcontainer.json writes it: paths relative to its folder. */
+export interface DockerfileRequest {
+  dockerfile: string;
+  context: string;
+  args: Record<string, string>;
+  target: string | undefined;
+  cacheFrom: string[];
+  options: string[];
+}
+
+export interface FeatureRequest {
+  /** The key in `features`, as written. */
+  id: string;
+  value: FeatureValue;
+  source: FeatureSource;
 }
 
 export interface LocalContext {
@@ -104,9 +131,29 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   const json = result.data;
   const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
   const compose = json.dockerComposeFile === undefined ? undefined : composeSettings(json, file, (key) => where([key]));
-  if (json.image === undefined && compose === undefined) {
-    throw new ConfigError(`${file}:1:1: image: is required (or dockerComposeFile; Dockerfile configurations are not supported yet)`);
+  if (compose !== undefined && Object.keys(json.features ?? {}).length > 0) {
+    throw new ConfigError(`${where(['features'])}: features on a Docker Compose service are not supported yet by kamal-dev`);
   }
+  const dockerfile = compose === undefined ? (json.build?.dockerfile ?? json.dockerFile) : undefined;
+  if (compose === undefined && json.build !== undefined && dockerfile === undefined) throw new ConfigError(`${where(['build'])}.dockerfile: is required (the Dockerfile, relative to devcontainer.json)`);
+  if (json.image === undefined && dockerfile === undefined && compose === undefined) {
+    throw new ConfigError(`${file}:1:1: image: is required, or build.dockerfile, or dockerComposeFile`);
+  }
+  const features: FeatureRequest[] = [];
+  for (const [id, value] of Object.entries(json.features ?? {})) {
+    const source = parseFeatureRef(id);
+    if ('problem' in source) throw new ConfigError(`${where(['features', id])}: ${source.problem}`);
+    features.push({ id, value, source });
+  }
+  const featureOrder: FeatureSource[] = [];
+  for (const [i, id] of (json.overrideFeatureInstallOrder ?? []).entries()) {
+    const source = parseFeatureRef(id);
+    if ('problem' in source) throw new ConfigError(`${where(['overrideFeatureInstallOrder', i])}: "${id}": ${source.problem}`);
+    featureOrder.push(source);
+  }
+  const notes = (['extensions', 'settings'] as const)
+    .filter((key) => json[key] !== undefined)
+    .map((key) => `${file}: ${key}: a legacy property (now customizations.vscode.${key}); ignored`);
   const nameless = findNamelessEnv(json);
   if (nameless) throw new ConfigError(`${where(nameless)}: \${localEnv} needs a variable name, as in \${localEnv:HOME}`);
   for (const [i, mount] of (json.mounts ?? []).entries()) {
@@ -126,11 +173,24 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
   if (compose) {
     // The service's image comes from the compose files; `image` is not used.
-    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose };
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose, notes };
+  }
+  if (dockerfile !== undefined) {
+    const b = substituted.build;
+    const cacheFrom = b?.cacheFrom === undefined ? [] : typeof b.cacheFrom === 'string' ? [b.cacheFrom] : b.cacheFrom;
+    const build: DockerfileRequest = {
+      dockerfile: b?.dockerfile ?? substituted.dockerFile ?? dockerfile,
+      context: b?.context ?? substituted.context ?? '.',
+      args: b?.args ?? {},
+      target: b?.target,
+      cacheFrom,
+      options: b?.options ?? [],
+    };
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, build, features, featureOrder, notes };
   }
   const image = substituted.image ?? '';
   if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
-  return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder };
+  return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder, features, featureOrder, notes };
 }
 
 /** The devcontainer of a dev.yml whose `image:` is an image reference: every property at its default. */

@@ -11,8 +11,6 @@ const hostPort = z
 
 const stringList = z.array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' });
 const stringMap = z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected an object of strings' });
-const notSupported = (what: string) =>
-  z.unknown().refine((value) => value === undefined, { error: `${what} is not supported yet by kamal-dev` }).optional();
 
 /** A lifecycle command: a string (run by sh), an argv (exec form), or named entries run in parallel. */
 export const CommandSchema = z.union(
@@ -31,6 +29,19 @@ export const MountObjectSchema = z.strictObject({
 });
 
 const size = z.string({ error: 'expected a size such as "8gb"' }).regex(SIZE, { error: 'expected a size such as "8gb" (lowercase unit)' });
+
+/** `build`: a Dockerfile build (paths relative to devcontainer.json's folder). */
+export const BuildSchema = z.strictObject(
+  {
+    dockerfile: z.string({ error: 'expected a path string' }).min(1, { error: 'must not be empty' }).optional(),
+    context: z.string({ error: 'expected a path string' }).min(1, { error: 'must not be empty' }).optional(),
+    args: stringMap.optional(),
+    target: z.string({ error: 'expected a stage name' }).min(1, { error: 'must not be empty' }).optional(),
+    cacheFrom: z.union([z.string().min(1), stringList], { error: 'expected an image reference or a list of them' }).optional(),
+    options: stringList.optional(),
+  },
+  { error: 'expected an object with dockerfile, context, args, target, cacheFrom, options' },
+);
 
 /** devcontainer.json as kamal-dev reads it: image configs only; known but unbuilt properties are errors. */
 export const DevcontainerSchema = z.strictObject({
@@ -91,13 +102,15 @@ export const DevcontainerSchema = z.strictObject({
   updateRemoteUserUID: z.boolean({ error: 'expected true or false' }).optional(),
   secrets: z.record(z.string(), z.unknown(), { error: 'expected an object' }).optional(),
   features: z
-    .record(z.string(), z.unknown(), { error: 'expected an object' })
-    .refine((f) => Object.keys(f).length === 0, { error: 'features are not supported yet by kamal-dev' })
+    .record(z.string(), z.union([z.record(z.string(), z.unknown()), z.string(), z.boolean()], { error: 'expected an object of options, a version string, or true/false' }), { error: 'expected an object' })
     .optional(),
   overrideFeatureInstallOrder: stringList.optional(),
-  build: notSupported('build (a Dockerfile build)'),
-  dockerFile: notSupported('dockerFile (a Dockerfile build)'),
-  context: notSupported('context (a Dockerfile build)'),
+  build: BuildSchema.optional(),
+  dockerFile: z.string({ error: 'expected a path string' }).min(1, { error: 'must not be empty' }).optional(),
+  context: z.string({ error: 'expected a path string' }).min(1, { error: 'must not be empty' }).optional(),
+  // Legacy properties the spec still defines (now under customizations.vscode): accepted and ignored.
+  extensions: z.unknown().optional(),
+  settings: z.unknown().optional(),
   dockerComposeFile: z
     .union([z.string().min(1, { error: 'must not be empty' }), z.array(z.string().min(1, { error: 'must not be empty' }), { error: 'expected a list of paths' }).min(1, { error: 'expected at least one compose file' })], {
       error: 'expected a compose file path or a list of them',
@@ -111,4 +124,6 @@ export type DevcontainerJson = z.infer<typeof DevcontainerSchema>;
 export type CommandJson = z.infer<typeof CommandSchema>;
 export type MountObject = z.infer<typeof MountObjectSchema>;
 
-export const DEVCONTAINER_KEYS: Record<string, readonly string[]> = { '': Object.keys(DevcontainerSchema.shape) };
+export type BuildJson = z.infer<typeof BuildSchema>;
+
+export const DEVCONTAINER_KEYS: Record<string, readonly string[]> = { '': Object.keys(DevcontainerSchema.shape), build: Object.keys(BuildSchema.shape) };

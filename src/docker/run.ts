@@ -6,6 +6,11 @@ import type { Argv } from '../lib/argv.js';
  */
 export const KEEP_ALIVE_SCRIPT = 'echo Container started; trap "exit 0" 15; exec "$@"; while sleep 1 & wait $!; do :; done';
 
+/** The keep-alive with the features' entrypoints run before `exec "$@"`, in install order, as the reference CLI runs them. */
+export function keepAliveScript(entrypoints: readonly string[]): string {
+  return ['echo Container started', 'trap "exit 0" 15', ...entrypoints, 'exec "$@"', 'while sleep 1 & wait $!; do :; done'].join('; ');
+}
+
 /** Everything `docker run` needs, already resolved; the builder only orders it. */
 export interface RunOptions {
   name: string;
@@ -26,6 +31,7 @@ export interface RunOptions {
   privileged: boolean;
   capAdd: readonly string[];
   securityOpt: readonly string[];
+  /** containerUser only: remoteUser is the user of lifecycle commands and `exec`, never the container's. */
   user: string | undefined;
   workdir: string | undefined;
   /** Appended verbatim after the generated flags, so they can override them. */
@@ -33,6 +39,10 @@ export interface RunOptions {
   image: string;
   /** true: `--entrypoint /bin/sh <image> -c <keep-alive> -`; false: the image's own entrypoint and command. */
   keepAlive: boolean;
+  /** Features' entrypoints: run by the keep-alive script (also when keepAlive is false, then before `command`). */
+  entrypoints?: readonly string[] | undefined;
+  /** With keepAlive false and entrypoints: the image's entrypoint and command, exec'd by the keep-alive script. */
+  command?: readonly string[] | undefined;
 }
 
 const repeat = (flag: string, values: readonly string[]): string[] => values.flatMap((value) => [flag, value]);
@@ -58,6 +68,13 @@ export function dockerRun(o: RunOptions): Argv {
     ...(o.user === undefined ? [] : ['--user', o.user]),
     ...(o.workdir === undefined ? [] : ['-w', o.workdir]),
     ...o.runArgs,
-    ...(o.keepAlive ? ['--entrypoint', '/bin/sh', o.image, '-c', KEEP_ALIVE_SCRIPT, '-'] : [o.image]),
+    ...keepAliveArgs(o),
   ];
+}
+
+function keepAliveArgs(o: RunOptions): string[] {
+  const entrypoints = o.entrypoints ?? [];
+  if (!o.keepAlive && entrypoints.length === 0) return [o.image];
+  const script = entrypoints.length === 0 ? KEEP_ALIVE_SCRIPT : keepAliveScript(entrypoints);
+  return ['--entrypoint', '/bin/sh', o.image, '-c', script, '-', ...(o.keepAlive ? [] : (o.command ?? []))];
 }

@@ -8,6 +8,7 @@ import { ConfigError } from '../lib/errors.js';
 import type { Secret } from '../lib/secret.js';
 import { providerDefinition } from '../providers/registry.js';
 import { loadComposeBundle } from './compose-files.js';
+import { prepareImageInputs } from './image-inputs.js';
 import { loadConfigSecrets } from './secrets.js';
 
 export interface PlanInputs {
@@ -74,9 +75,10 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
     file === undefined
       ? imageOnlyDevcontainer(config.config.image, local)
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
+  warnings.push(...(parsed.notes ?? []));
   const devcontainer = parsed.composeSettings
     ? { ...parsed, compose: await loadComposeBundle(config.root, parsed.composeSettings, parsed.file ?? 'devcontainer.json') }
-    : parsed;
+    : await prepareImageInputs(parsed, { devcontainerPath: file, service: config.config.service, env, signal: options.signal });
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;

@@ -31,7 +31,7 @@ describe('deploy --dry-run on fixtures/seed-example', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for myapp-dev: 3 workspace(s), 3 new VM(s)');
     for (const name of ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3']) expect(result.stdout).toContain(`${name}  (new VM: 1xCPU-2GB in us-nyc1)`);
-    expect(result.stdout).toContain('-p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace --entrypoint /bin/sh ruby:3.2 -c');
+    expect(result.stdout).toContain('-p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g -w /workspace --entrypoint /bin/sh ruby:3.2 -c');
     expect(result.stdout).toContain(`'echo Container started; trap "exit 0" 15; exec "$@"; while sleep 1 & wait $!; do :; done' -`);
     expect(result.stdout).toContain('env file /root/.kamal-dev/env/myapp-dev-1.env: GITHUB_TOKEN_B64, DATABASE_URL_B64');
     expect(result.stdout).toContain('Cost: not estimated (3 new VM(s))');

@@ -63,23 +63,26 @@ describe('deploy plan', () => {
 
   it('the dry run lists the lifecycle commands, postAttachCommand with when it runs', () => {
     const dc = '{"image":"alpine:3","remoteUser":"dev","postCreateCommand":"make setup","postAttachCommand":["git","fetch"]}';
-    const previews = previewDeploy(servicePlan({ devcontainer: dc }), run(1), '/root');
-    const text = planText(run(1), previews, null);
+    const service = servicePlan({ devcontainer: dc });
+    const previews = previewDeploy(service, run(1), '/root');
+    const text = planText(run(1), previews, null, service);
     const exec = 'docker exec -u dev -w /workspaces/myapp --env-file /root/.kamal-dev/env/myapp-dev-1.remote.env myapp-dev-1';
     expect(text).toContain(`  postCreateCommand (once, when the container is created): ${exec} /bin/sh -c 'make setup'\n`);
     expect(text).toContain(`  postAttachCommand (on every attach: ssh and the ssh-config hosts): ${exec} git fetch\n`);
-    const json = planJson(run(1), previews, null) as { workspaces: { lifecycle: Record<string, string[][][]> }[] };
+    expect(text).toContain('  image: pull alpine:3\n');
+    const json = planJson(run(1), previews, null, service) as { workspaces: { lifecycle: Record<string, string[][][]> }[] };
     expect(Object.keys(json.workspaces[0]!.lifecycle)).toEqual(['postCreateCommand', 'postAttachCommand']);
     expect(json.workspaces[0]!.lifecycle.postAttachCommand).toEqual([[[...exec.split(' '), 'git', 'fetch']]]);
   });
 
   it('dry-run JSON shape (docs/commands.md#deploy-dry-run)', () => {
-    const previews = previewDeploy(servicePlan({ devcontainer: DEVCONTAINER }), run(1), '/root');
-    const json = planJson(run(1), previews, null) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
+    const service = servicePlan({ devcontainer: DEVCONTAINER });
+    const previews = previewDeploy(service, run(1), '/root');
+    const json = planJson(run(1), previews, null, service) as { service: string; workspaces: Record<string, unknown>[]; cost: unknown };
     expect(Object.keys(json)).toEqual(['service', 'workspaces', 'cost']);
-    expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys', 'lifecycle']);
+    expect(Object.keys(json.workspaces[0]!)).toEqual(['name', 'vm', 'docker_run', 'env_file_keys', 'image', 'lifecycle']);
     expect(json.cost).toBeNull();
-    const cost = planJson(run(1), previews, { currency: 'EUR', newVms: 1, perVmHourly: 0.01, hourly: 0.01, monthly: 6.72, hoursPerMonth: 672 }) as { cost: unknown };
+    const cost = planJson(run(1), previews, { currency: 'EUR', newVms: 1, perVmHourly: 0.01, hourly: 0.01, monthly: 6.72, hoursPerMonth: 672 }, service) as { cost: unknown };
     expect(cost.cost).toEqual({ currency: 'EUR', hourly: 0.01, monthly: 6.72, new_vms: 1 });
   });
 });

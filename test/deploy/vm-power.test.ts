@@ -13,6 +13,7 @@ const script = () => [
   { argv: prefix('docker', 'stop'), times: 'any' as const },
   { argv: prefix('docker', 'start'), times: 'any' as const },
   { argv: ['sh', '-c', 'printf %s "$HOME"'], result: { stdout: '/root' }, times: 'any' as const },
+  { argv: prefix('docker', 'image', 'inspect'), result: { stdout: '{"User":"","Labels":null}\n' }, times: 'any' as const },
 ];
 
 /** `count` workspaces deployed on `vms` VMs (1: one shared VM), their VMs started at the provider. */

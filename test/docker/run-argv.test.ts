@@ -23,9 +23,9 @@ describe('docker run argv: literal command lines', () => {
     const secrets = new Map([['GITHUB_TOKEN', new Secret('ghp_x')], ['DATABASE_URL', new Secret('postgres://x')]]);
     const p = bindWorkspace(buildServicePlan({ config, devcontainer, secrets }), { name: 'myapp-dev-1', index: 1, home: '/root' });
     const line = commandLine(p);
-    expect(line).toContain('-p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace');
+    expect(line).toContain('-p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g -w /workspace');
     expect(line).toBe(
-      `${HEAD} --mount source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspace,type=bind ${ENV_FILE} -p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g --user vscode -w /workspace ${keep('ruby:3.2')}`,
+      `${HEAD} --mount source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspace,type=bind ${ENV_FILE} -p 127.0.0.1:3000:3000 -p 127.0.0.1:5432:5432 -e RAILS_ENV=development --cpus 2 --memory 4g -w /workspace ${keep('ruby:3.2')}`,
     );
     expect(p.envFileKeys).toEqual(['GITHUB_TOKEN_B64', 'DATABASE_URL_B64']);
     expect(p.remoteUser).toBe('vscode');
@@ -83,10 +83,13 @@ describe('docker run argv: literal command lines', () => {
     );
   });
 
-  it('9. containerUser wins over remoteUser for --user; remoteUser runs the lifecycle commands', () => {
+  it('9. --user comes from containerUser only; remoteUser runs the lifecycle commands and exec', () => {
     const p = plan({ devcontainer: '{"image":"alpine:3","containerUser":"app","remoteUser":"dev"}' });
     expect(commandLine(p)).toBe(`${BASE} --user app -w ${DEFAULT_FOLDER} ${keep('alpine:3')}`);
     expect(p.remoteUser).toBe('dev');
+    const remoteOnly = plan({ devcontainer: '{"image":"alpine:3","remoteUser":"dev"}' });
+    expect(commandLine(remoteOnly)).toBe(`${BASE} -w ${DEFAULT_FOLDER} ${keep('alpine:3')}`);
+    expect(remoteOnly.remoteUser).toBe('dev');
   });
 
   it('10. init, privileged, capAdd and securityOpt (duplicates once)', () => {

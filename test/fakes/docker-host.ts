@@ -1,7 +1,8 @@
 import { appendStdin } from '../../src/remote/script.js';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { bindWorkspace, type ServicePlan, type WorkspacePlan } from '../../src/deploy/workspace.js';
+import { bindWorkspace, type ImageFacts, type ServicePlan, type WorkspacePlan } from '../../src/deploy/workspace.js';
+import { parseMetadataLabel } from '../../src/devcontainer/metadata-merge.js';
 import type { Argv, ExecResult } from '../../src/remote/executor.js';
 import { prefix, ScriptedExecutor, type Expectation } from './scripted-executor.js';
 import type { ScriptedHost } from './fake-connector.js';
@@ -149,6 +150,8 @@ export class DockerHost implements ScriptedHost {
   readonly files = new Map<string, { content: string; mode: number }>();
   readonly dirs = new Set<string>();
   readonly images = new Map<string, string>();
+  /** The config `docker image inspect` reports per image (User, Labels…); an image pulled without one has none. */
+  readonly imageConfigs = new Map<string, { User?: string; Labels?: Record<string, string>; Entrypoint?: string[]; Cmd?: string[] }>();
   /** Every `docker exec` that ran, in order. */
   readonly execs: ExecRecord[] = [];
   dockerInstalled: boolean;
@@ -184,8 +187,8 @@ export class DockerHost implements ScriptedHost {
    */
   expectDeploy(service: ServicePlan, workspace: { name: string; index: number }, kind: DeployKind, options: DeployScriptOptions = {}): WorkspacePlan {
     const { name } = workspace;
-    const plan = bindWorkspace(service, { ...workspace, home: this.home });
     const image = service.devcontainer.json.image;
+    const plan = bindWorkspace(service, { ...workspace, home: this.home }, this.imageFacts(image));
     const script: Expectation[] = [{ argv: ['sh', '-c', 'command -v docker'], result: () => this.#commandV() }];
     if (!this.dockerInstalled) {
       script.push({ argv: ['sh', '-c', `curl -fsSL ${this.#installUrl} | sh`], result: () => this.#install() });
@@ -194,11 +197,14 @@ export class DockerHost implements ScriptedHost {
       { argv: ['docker', 'info', '--format', '{{.ServerVersion}}'], result: () => this.#info() },
       ...(service.config.config.vms.metadata_access ? [] : [{ argv: BLOCK_METADATA, result: ok('') }]),
       { argv: ['sh', '-c', 'printf %s "$HOME"'], result: ok(this.home) },
+      // ensureImage: the image's config; pulled when missing, then read again. Workspaces of a shared VM race to pull
+      // it (whichever is first), so these two are not counted; test/deploy/lifecycle/deploy.test.ts has the exact order.
+      { argv: ['docker', 'image', 'inspect', '--format', '{{json .Config}}', image], result: (argv) => this.#imageConfig(argv[5]!), times: 'any' },
+      { argv: ['docker', 'pull', image], result: () => this.#pull(image), times: 'any' },
       { argv: ['docker', 'inspect', '--type', 'container', name], result: (argv) => this.#inspect(argv.slice(4)), times: kind === 'unchanged' || options.runFails ? 1 : 2 },
     );
     if (kind !== 'unchanged') {
       this.executor.expectUpload(`${this.home}/.kamal-dev/env/${name}.env`, 0o600);
-      script.push({ argv: ['docker', 'pull', image], result: () => this.#pull(image) });
       if (kind === 'replace') script.push({ argv: ['docker', 'rm', '-f', name], result: () => this.#rm(name) });
       script.push(
         { argv: ['mkdir', '-p', `${this.home}/.kamal-dev/workspaces/${name}`], result: (argv) => this.#mkdir(argv.slice(2)) },
@@ -245,12 +251,21 @@ export class DockerHost implements ScriptedHost {
     return this;
   }
 
-  /** Scripts `start`: `docker start`, the home folder, then each postStartCommand of the plan on this host. */
+  /** What kamal-dev reads from the image on this host (its devcontainer.metadata label, entrypoint and command). */
+  imageFacts(image: string): ImageFacts {
+    if (!this.images.has(image)) return { metadata: [] };
+    const config = this.imageConfigs.get(image) ?? {};
+    return { metadata: parseMetadataLabel(config.Labels?.['devcontainer.metadata']), entrypointAndCmd: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])] };
+  }
+
+  /** Scripts `start`: `docker start`, the home folder, the image's config, then each postStartCommand of the plan on this host. */
   expectStart(service: ServicePlan, workspace: { name: string; index: number }): WorkspacePlan {
-    const plan = bindWorkspace(service, { ...workspace, home: this.home });
+    const image = service.devcontainer.json.image;
+    const plan = bindWorkspace(service, { ...workspace, home: this.home }, this.imageFacts(image));
     this.executor.expect(
       { argv: ['docker', 'start', workspace.name], result: () => this.#start(workspace.name) },
       { argv: ['sh', '-c', 'printf %s "$HOME"'], result: ok(this.home) },
+      { argv: ['docker', 'image', 'inspect', '--format', '{{json .Config}}', image], result: (argv) => this.#imageConfig(argv[5]!), times: 'any' },
       ...this.#hooks(plan, ['postStart']),
     );
     return plan;
@@ -295,6 +310,7 @@ export class DockerHost implements ScriptedHost {
     if (words('docker', 'info', '--format', '{{.ServerVersion}}')) return this.#info();
     if (words('docker', 'inspect', '--type', 'container')) return this.#inspect(argv.slice(4));
     if (words('docker', 'pull') && argv.length === 3) return this.#pull(argv[2]!);
+    if (words('docker', 'image', 'inspect', '--format', '{{json .Config}}') && argv.length === 6) return this.#imageConfig(argv[5]!);
     if (words('docker', 'run')) return this.#run(argv);
     if (words('docker', 'exec')) return this.#exec(argv);
     if (words('docker', 'rm', '-f') && argv.length === 4) return this.#rm(argv[3]!);
@@ -327,6 +343,12 @@ export class DockerHost implements ScriptedHost {
     this.images.set(image, id);
     const status = known ? `Status: Image is up to date for ${image}` : `Status: Downloaded newer image for ${image}`;
     return ok(`${tag}: Pulling from library/${repo}\nDigest: ${id}\n${status}\ndocker.io/library/${image}\n`);
+  }
+
+  #imageConfig(image: string): Partial<ExecResult> {
+    if (!this.images.has(image)) return failed(1, `Error response from daemon: No such image: ${image}`);
+    const config = this.imageConfigs.get(image) ?? {};
+    return ok(`${JSON.stringify({ User: config.User ?? '', Labels: config.Labels ?? null, Entrypoint: config.Entrypoint ?? null, Cmd: config.Cmd ?? null })}\n`);
   }
 
   #mkdir(dirs: string[]): Partial<ExecResult> {

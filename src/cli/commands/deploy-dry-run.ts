@@ -38,9 +38,9 @@ export async function printDryRun(ctx: Context, service: ServicePlan, count: num
   const home = defaultHome(config.config.ssh.user);
   const previews = previewDeploy(service, plan, home);
   const cost = await estimate(ctx, service, plan.newVms, secrets);
-  if (format === 'json') ctx.out(JSON.stringify(planJson(plan, previews, cost), null, 2));
+  if (format === 'json') ctx.out(JSON.stringify(planJson(plan, previews, cost, service), null, 2));
   else {
     ctx.log.info(`Remote paths assume the home of ${config.config.ssh.user} on the VMs is ${home}.`);
-    ctx.io.stdout.write(planText(plan, previews, cost));
+    ctx.io.stdout.write(planText(plan, previews, cost, service));
   }
 }

@@ -59,7 +59,7 @@ describe('a create whose reply was lost', () => {
     expect(entry.error).toBeUndefined();
     // Adopted, not created: no vm.create step; the list carries no address, so it waits for the VM once.
     expect(timeline(again.events)['myapp-dev-1']).toEqual([
-      'vm.wait', 'ssh.wait', 'docker.check', 'env.upload', 'image.pull', 'container.start', 'lifecycle.create', 'lifecycle.post-start', 'done:ok:running (created)',
+      'vm.wait', 'ssh.wait', 'docker.check', 'image.pull', 'env.upload', 'container.start', 'lifecycle.create', 'lifecycle.post-start', 'done:ok:running (created)',
     ]);
     h.connector.assertAllDone();
   });

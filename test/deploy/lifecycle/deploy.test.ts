@@ -5,7 +5,7 @@ import { MANAGED_BY_LABEL, REQUEST_LABEL, SERVICE_LABEL, WORKSPACE_LABEL } from 
 import { harness, runDeploy, service, SERVICE, SSH_PUBLIC_KEY, T0, timeline, workspaceOf } from './deps.js';
 
 const NAMES = ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3'];
-const FRESH = ['vm.create', 'vm.wait', 'ssh.wait', 'docker.check', 'env.upload', 'image.pull', 'container.start', 'lifecycle.create', 'lifecycle.post-start'];
+const FRESH = ['vm.create', 'vm.wait', 'ssh.wait', 'docker.check', 'image.pull', 'env.upload', 'container.start', 'lifecycle.create', 'lifecycle.post-start'];
 
 describe('deploy of fresh workspaces', () => {
   it('creates one VM per workspace, runs each container, records every workspace running', async () => {
@@ -77,9 +77,12 @@ describe('deploy of fresh workspaces', () => {
         's=; [ "$(id -u)" = 0 ] || s="sudo -n"; $s iptables -C DOCKER-USER -d 169.254.169.254/32 -j REJECT 2>/dev/null || $s iptables -I DOCKER-USER -d 169.254.169.254/32 -j REJECT',
       ],
       ['sh', '-c', 'printf %s "$HOME"'],
+      // The image first: its devcontainer.metadata label is part of the plan.
+      ['docker', 'image', 'inspect', '--format', '{{json .Config}}', 'ubuntu:24.04'],
+      ['docker', 'pull', 'ubuntu:24.04'],
+      ['docker', 'image', 'inspect', '--format', '{{json .Config}}', 'ubuntu:24.04'],
       ['docker', 'inspect', '--type', 'container', 'myapp-dev-1'],
       { upload: '/root/.kamal-dev/env/myapp-dev-1.env', mode: 0o600, content: `DB_PASSWORD_B64=${Buffer.from('hunter2').toString('base64')}\n` },
-      ['docker', 'pull', 'ubuntu:24.04'],
       ['mkdir', '-p', '/root/.kamal-dev/workspaces/myapp-dev-1'],
       [
         'docker', 'run', '--detach', '--name', 'myapp-dev-1',
@@ -90,7 +93,7 @@ describe('deploy of fresh workspaces', () => {
         '--mount', 'type=bind,source=/root/.kamal-dev/workspaces/myapp-dev-1,target=/workspaces/myapp',
         '--env-file', '/root/.kamal-dev/env/myapp-dev-1.env',
         '-p', '127.0.0.1:3000:3000',
-        '--user', 'dev',
+        // remoteUser (dev) is the user of the lifecycle commands below, not the container's: no --user.
         '-w', '/workspaces/myapp',
         '--entrypoint', '/bin/sh', 'ubuntu:24.04', '-c', KEEP_ALIVE_SCRIPT, '-',
       ],

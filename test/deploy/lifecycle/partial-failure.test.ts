@@ -50,7 +50,7 @@ describe('one workspace failing', () => {
     expect(servers).toHaveLength(3);
     expect(h.provider.callsOf('destroyVm')).toEqual([]);
     expect(timeline(h.events)['myapp-dev-2']).toEqual([
-      'vm.create', 'vm.wait', 'ssh.wait', 'docker.check', 'env.upload', 'image.pull', 'container.start', `done:failed:failed: ${error}`,
+      'vm.create', 'vm.wait', 'ssh.wait', 'docker.check', 'image.pull', 'env.upload', 'container.start', `done:failed:failed: ${error}`,
     ]);
     // Nothing more ran after the failed docker run.
     const failedHost = h.connector.host(failedIp);

@@ -38,15 +38,17 @@ describe('stop and start', () => {
     expect(await setPower('start', ['myapp-dev-1'], plan, start.deps)).toEqual([{ name: 'myapp-dev-1', ok: true }]);
 
     const afterStop = ran + 1;
-    expect(host.executor.argvs.slice(afterStop, afterStop + 2)).toEqual([
+    expect(host.executor.argvs.slice(afterStop, afterStop + 3)).toEqual([
       ['docker', 'start', 'myapp-dev-1'],
       ['sh', '-c', 'printf %s "$HOME"'],
+      // The image's devcontainer.metadata may set remoteUser and remoteEnv.
+      ['docker', 'image', 'inspect', '--format', '{{json .Config}}', 'ubuntu:24.04'],
     ]);
     // The two commands of the object form run in parallel: in either order.
     // remoteEnv reaches them through its own env file (never a command line); their output goes to the lifecycle log.
     const remoteEnv = '/home/ubuntu/.kamal-dev/env/myapp-dev-1.remote.env';
     expect(host.executor.uploads.at(-1)).toMatchObject({ path: remoteEnv, mode: 0o600, content: expect.stringContaining('RAILS_ENV=development') });
-    expect(host.executor.argvs.slice(afterStop + 2).sort()).toEqual([
+    expect(host.executor.argvs.slice(afterStop + 3).sort()).toEqual([
       ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', remoteEnv, 'myapp-dev-1', '/bin/sh', '-c', 'tail -F log/development.log'],
       ['docker', 'exec', '-u', 'dev', '-w', '/workspaces/myapp', '--env-file', remoteEnv, 'myapp-dev-1', 'npm', 'run', 'watch'],
       ['sh', '-c', 'umask 077 && mkdir -p "$(dirname "$1")" && cat >> "$1"', 'sh', '/home/ubuntu/.kamal-dev/logs/myapp-dev-1.lifecycle.log'],

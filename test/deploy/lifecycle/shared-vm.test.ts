@@ -3,7 +3,9 @@ import { WORKSPACE_LABEL } from '../../../src/providers/labels.js';
 import { harness, runDeploy, service, timeline } from './deps.js';
 
 const NAMES = ['myapp-dev-1', 'myapp-dev-2', 'myapp-dev-3'];
-const AFTER_WAIT = ['vm.wait', 'ssh.wait', 'docker.check', 'env.upload', 'image.pull', 'container.start', 'lifecycle.create', 'lifecycle.post-start', 'done:ok:running (created)'];
+const AFTER_WAIT = ['vm.wait', 'ssh.wait', 'docker.check', 'image.pull', 'env.upload', 'container.start', 'lifecycle.create', 'lifecycle.post-start', 'done:ok:running (created)'];
+/** The first workspace pulled the shared VM's image: the others find it there and pull it again only for their new spec. */
+const IMAGE_THERE = ['vm.wait', 'ssh.wait', 'docker.check', 'env.upload', 'image.pull', 'container.start', 'lifecycle.create', 'lifecycle.post-start', 'done:ok:running (created)'];
 
 describe('vms.spread: false', () => {
   it('puts every workspace in its own container on one VM, recording the host ports docker chose', async () => {
@@ -37,8 +39,8 @@ describe('vms.spread: false', () => {
     // One create, one wait shared by all three.
     expect(timeline(h.events)).toEqual({
       'myapp-dev-1': ['vm.create', ...AFTER_WAIT],
-      'myapp-dev-2': AFTER_WAIT,
-      'myapp-dev-3': AFTER_WAIT,
+      'myapp-dev-2': IMAGE_THERE,
+      'myapp-dev-3': IMAGE_THERE,
     });
     h.connector.assertAllDone();
 

@@ -64,3 +64,22 @@ export async function pushImage(address: string, tag: string, image: ImageBlobs,
   await expect([201], `manifest ${tag}`, put);
   return `${address}/${repository}:${tag}`;
 }
+
+/** Pushes a devcontainer feature, laid out as published features are (see test/helpers/feature-artifact.ts), as `repository:tag`. */
+export async function pushFeature(address: string, repository: string, tag: string, artifact: { manifest: Buffer; blobs: Map<string, Buffer> }): Promise<string> {
+  const base = `http://${address}`;
+  for (const blob of artifact.blobs.values()) {
+    const start = await request(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+    await expect([202], 'upload start', start);
+    const location = new URL(String(start.headers.location), base);
+    location.searchParams.set('digest', sha256(blob));
+    await expect([201], `upload of ${sha256(blob)}`, await request(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } }));
+  }
+  const put = await request(`${base}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    body: artifact.manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  await expect([201], `manifest ${tag}`, put);
+  return `${address}/${repository}:${tag}`;
+}
