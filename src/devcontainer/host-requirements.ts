@@ -50,3 +50,13 @@ export function smallestFittingPlan(req: HostRequirements, plans: readonly Plan[
     .filter((plan) => planShortfalls(req, plan).length === 0)
     .sort((a, b) => a.cores - b.cores || a.memoryMb - b.memoryMb || a.storageGb - b.storageGb)[0];
 }
+
+/** Cores and memory read from a plan name of the form `NxCPU-MGB` (UpCloud's), or undefined for any other name. */
+export function planFromName(name: string): Omit<Plan, 'storageGb'> | undefined {
+  const match = /^(\d+)xCPU-(\d+)GB$/.exec(name);
+  return match ? { name, cores: Number(match[1]), memoryMb: Number(match[2]) * 1024 } : undefined;
+}
+
+export function hasHostRequirements(req: HostRequirements): boolean {
+  return req.cpus !== undefined || req.memoryMb !== undefined || req.storageGb !== undefined;
+}

@@ -9,6 +9,7 @@ import { ExitCode } from '../../lib/exit-codes.js';
 import type { CostEstimate } from '../../providers/provider.js';
 import { placementOf } from '../../providers/registry.js';
 import type { Context } from '../context.js';
+import { dryRunHostRequirements } from './dry-run-host-requirements.js';
 
 /**
  * The price of a dry run's new VMs when credentials are present; null without credentials or when the price
@@ -35,6 +36,7 @@ export async function printDryRun(ctx: Context, service: ServicePlan, count: num
   if (service.initialize.length > 0) ctx.log.info('initializeCommand is not run by a dry run');
   const git = service.content?.git;
   if (git) ctx.log.info(`A new workspace's folder is cloned from ${git.repository} at ${git.ref ?? "the remote's default branch"}${git.branch ? `, on a branch ${git.branch}` : ''}`);
+  await dryRunHostRequirements(ctx, service, secrets);
   const home = defaultHome(config.config.ssh.user);
   const previews = previewDeploy(service, plan, home);
   const cost = await estimate(ctx, service, plan.newVms, secrets);

@@ -12,7 +12,14 @@ import { hostAlias, knownHostsPath, recordHostKey, stdioHostKeyPath, vmAlias } f
 import { failIfAny, withSession } from '../session.js';
 import { runningTargets, type Targets } from '../targets.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/kamal-dev.js', import.meta.url));
+/** The package's bin/kamal-dev.js, looked for upwards from this file (which runs from src/ or bundled in dist/chunks/). */
+function binPath(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'bin', 'kamal-dev.js');
+    if (existsSync(bin)) return bin;
+    if (path.dirname(dir) === dir) throw new Error(`bin/kamal-dev.js not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 
 /** OpenSSH reads `%` in ProxyCommand as a token. */
 const literal = (text: string) => text.replaceAll('%', '%%');
@@ -30,7 +37,7 @@ function entries(ctx: Context, config: LoadedConfig, target: AttachTarget, known
     ['UserKnownHostsFile', quote(knownHosts)],
     ['StrictHostKeyChecking', 'yes'],
   ];
-  const proxy = quoteArgv(['/bin/sh', '-c', `cd ${quote(ctx.cwd)} && exec ${quoteArgv([process.execPath, BIN, '-c', path.resolve(ctx.cwd, ctx.globals.config), '--progress', 'plain', '-q', 'ssh', target.name, '--stdio'])}`]);
+  const proxy = quoteArgv(['/bin/sh', '-c', `cd ${quote(ctx.cwd)} && exec ${quoteArgv([process.execPath, binPath(), '-c', path.resolve(ctx.cwd, ctx.globals.config), '--progress', 'plain', '-q', 'ssh', target.name, '--stdio'])}`]);
   return [
     hostBlock(hostAlias(target.name), [
       ['HostName', hostAlias(target.name)],
