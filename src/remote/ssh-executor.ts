@@ -1,7 +1,7 @@
 import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
 import { redact, Secret } from '../lib/secret.js';
-import { resolveAuth, type AuthSources } from './auth.js';
+import { resolveAuth, withForwardableAgent, type AuthSources } from './auth.js';
 import { ConnectionLostError, execOnClient } from './exec.js';
 import type { Argv, ExecResult, Executor, RemoteStream, RunOptions, Terminal } from './executor.js';
 import { HostKeyCheck } from './host-key.js';
@@ -24,6 +24,8 @@ export interface SshConnectOptions extends AuthSources {
   /** Called after every command (for --verbose) with the command line, secrets redacted. */
   onCommand?: (redactedCommand: string, ms: number, exitCode: number) => void;
   secrets?: readonly Secret[];
+  /** The local agent (`agent`) is offered to the commands that ask for it (RunOptions.forwardAgent), and to no other. */
+  forwardAgent?: boolean;
 }
 
 export interface SshConnection {
@@ -39,7 +41,8 @@ export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' 
 
 /** Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error. */
 export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
-  const auth = await resolveAuth(options);
+  const resolved = await resolveAuth(options);
+  const auth = options.forwardAgent && options.agent ? withForwardableAgent(resolved, options.agent) : resolved;
   const target = describeTarget(options);
   const hostKeys = new HostKeyCheck(options.pinnedHostKey, options.knownHostKeys);
   const client = new ssh2.Client();
@@ -119,6 +122,9 @@ export class SshExecutor implements Executor {
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
+    if (options.forwardAgent && !(this.options.forwardAgent && this.options.agent)) {
+      throw new Error(`${this.target}: a command asked for the SSH agent on a connection opened without it`);
+    }
     const description = this.describe(argv);
     const result = await this.#channels
       .use(async () => {

@@ -8,7 +8,7 @@ import type { GitSource } from '../../src/config/content-plan.js';
 import { cloneScript, credentialHelper, updateScript, UPDATE_LOCAL_CHANGES, UPDATE_NOT_FAST_FORWARD } from '../../src/deploy/content/git-scripts.js';
 import { startGitServer, type GitServer } from '../localcloud/git-server.js';
 
-const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64' };
+const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64', forwardAgent: false, knownHosts: undefined };
 const ENV = '/root/.kamal-dev/env/w-1.env';
 const HELPER = `!f() { test "$1" = get || return 0; test -n "$GITHUB_TOKEN_B64" || return 0; echo username=x-access-token; printf 'password=%s\\n' "$(printf %s "$GITHUB_TOKEN_B64" | base64 -d)"; }; f`;
 

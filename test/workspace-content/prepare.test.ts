@@ -6,7 +6,7 @@ import type { Step } from '../../src/deploy/events.js';
 import { matching, ScriptedExecutor } from '../fakes/scripted-executor.js';
 import { plan } from '../deploy/make-plan.js';
 
-const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64' };
+const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64', forwardAgent: false, knownHosts: undefined };
 const CONTENT: ContentPlan = { git: SOURCE, updateContent: false, sync: undefined, dotfiles: undefined };
 const TOKEN = 'ghp_prepare-test-token';
 const workspace = plan({ devcontainer: '{"image": "debian", "updateContentCommand": "make deps"}', config: { secrets: ['GITHUB_TOKEN'] }, secrets: { GITHUB_TOKEN: TOKEN } });
