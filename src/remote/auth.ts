@@ -21,7 +21,7 @@ export interface AuthConfig {
 }
 
 /**
- * The agent on a connection whose commands may ask for it (RunOptions.forwardAgent). A connection that
+ * The agent on the connection of a command that forwards it (RunOptions.forwardAgent). A connection that
  * authenticates with the key file keeps doing so only: the agent is added for forwarding, not for login.
  */
 export function withForwardableAgent(auth: AuthConfig, agent: string): AuthConfig {

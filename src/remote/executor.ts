@@ -16,7 +16,7 @@ export interface RunOptions {
   stdin?: string | Buffer;
   signal?: AbortSignal;
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
-  /** The local SSH agent forwarded to this one command (the connection must offer it: SshConnectOptions.forwardAgent). */
+  /** The local SSH agent forwarded to this one command only (allowed by SshConnectOptions.forwardAgent). */
   forwardAgent?: boolean;
 }
 

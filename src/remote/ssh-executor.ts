@@ -24,7 +24,7 @@ export interface SshConnectOptions extends AuthSources {
   /** Called after every command (for --verbose) with the command line, secrets redacted. */
   onCommand?: (redactedCommand: string, ms: number, exitCode: number) => void;
   secrets?: readonly Secret[];
-  /** The local agent (`agent`) is offered to the commands that ask for it (RunOptions.forwardAgent), and to no other. */
+  /** The commands that ask (RunOptions.forwardAgent) get the local agent (`agent`), each over a connection of its own. */
   forwardAgent?: boolean;
 }
 
@@ -39,10 +39,13 @@ export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' 
   return options.name ? `${options.name} (${address})` : address;
 }
 
-/** Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error. */
-export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
+/**
+ * Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error.
+ * `agentConnection`: the connection for one command with the agent forwarded (see SshExecutor.run).
+ */
+export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal, agentConnection = false): Promise<SshConnection> {
   const resolved = await resolveAuth(options);
-  const auth = options.forwardAgent && options.agent ? withForwardableAgent(resolved, options.agent) : resolved;
+  const auth = agentConnection && options.agent ? withForwardableAgent(resolved, options.agent) : resolved;
   const target = describeTarget(options);
   const hostKeys = new HostKeyCheck(options.pinnedHostKey, options.knownHostKeys);
   const client = new ssh2.Client();
@@ -73,7 +76,7 @@ export async function connectSsh(options: SshConnectOptions, signal?: AbortSigna
     });
   });
   if (hostKeys.seen === undefined) throw new Error('ssh2 completed a handshake without verifying the host key');
-  return { executor: new SshExecutor(client, target, options, hostKeys.publicKey), hostKey: hostKeys.seen };
+  return { executor: new SshExecutor(client, target, options, hostKeys.publicKey, hostKeys.seen, agentConnection), hostKey: hostKeys.seen };
 }
 
 /** An Executor over one ssh2 connection, reused for every command and upload. */
@@ -91,6 +94,8 @@ export class SshExecutor implements Executor {
     private readonly target: string,
     private readonly options: SshConnectOptions,
     readonly hostPublicKey?: string,
+    private readonly hostKeyFingerprint?: string,
+    private readonly agentConnection = false,
   ) {
     this.host = options.host;
     this.#secretForms = (options.secrets ?? [])
@@ -122,9 +127,7 @@ export class SshExecutor implements Executor {
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
-    if (options.forwardAgent && !(this.options.forwardAgent && this.options.agent)) {
-      throw new Error(`${this.target}: a command asked for the SSH agent on a connection opened without it`);
-    }
+    if (options.forwardAgent && !this.agentConnection) return this.#runWithAgent(argv, options);
     const description = this.describe(argv);
     const result = await this.#channels
       .use(async () => {
@@ -141,6 +144,24 @@ export class SshExecutor implements Executor {
         throw error;
       });
     return { ...result, command: description };
+  }
+
+  /**
+   * A command with the local agent forwarded runs over a connection of its own, closed when it ends: OpenSSH
+   * gives a forwarded agent to every later session of a connection, and removes its socket only when the
+   * connection closes. So no other command sees the agent, and no socket is left on the host.
+   */
+  async #runWithAgent(argv: Argv, options: RunOptions): Promise<ExecResult> {
+    if (!this.options.forwardAgent || !this.options.agent) {
+      throw new Error(`${this.target}: a command asked for the SSH agent on a connection opened without it`);
+    }
+    const pinned = this.hostKeyFingerprint ?? this.options.pinnedHostKey;
+    const { executor } = await connectSsh({ ...this.options, ...(pinned ? { pinnedHostKey: pinned } : {}) }, options.signal, true);
+    try {
+      return await executor.run(argv, options);
+    } finally {
+      await executor.close();
+    }
   }
 
   open(argv: Argv, terminal?: Terminal): Promise<RemoteStream> {
