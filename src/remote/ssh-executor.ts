@@ -5,6 +5,7 @@ import { resolveAuth, withForwardableAgent, type AuthSources } from './auth.js';
 import { ConnectionLostError, execOnClient } from './exec.js';
 import type { Argv, ExecResult, Executor, RemoteStream, RunOptions, Terminal } from './executor.js';
 import { HostKeyCheck } from './host-key.js';
+import { publicKeyFingerprint } from '../lib/ssh-host-key.js';
 import { quoteArgv } from './quote.js';
 import { sftpUpload } from './sftp-upload.js';
 import { Slots } from './slots.js';
@@ -155,13 +156,24 @@ export class SshExecutor implements Executor {
     if (!this.options.forwardAgent || !this.options.agent) {
       throw new Error(`${this.target}: a command asked for the SSH agent on a connection opened without it`);
     }
-    const pinned = this.hostKeyFingerprint ?? this.options.pinnedHostKey;
-    const { executor } = await connectSsh({ ...this.options, ...(pinned ? { pinnedHostKey: pinned } : {}) }, options.signal, true);
+    const target: SshConnectOptions = { ...this.options, knownHostKeys: await this.#hostKeysNow(options.signal) };
+    delete target.pinnedHostKey;
+    const { executor } = await connectSsh(target, options.signal, true);
     try {
       return await executor.run(argv, options);
     } finally {
       await executor.close();
     }
+  }
+
+  /**
+   * The host keys the host has now, read over this verified connection (a deploy replaces the VM's host key
+   * after this connection was opened), and the key this connection saw: what the agent's connection may meet.
+   */
+  async #hostKeysNow(signal?: AbortSignal): Promise<string[]> {
+    const listed = await this.run(['sh', '-c', 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null; exit 0'], signal ? { signal } : {});
+    const keys = listed.stdout.split('\n').flatMap((line) => publicKeyFingerprint(line.trim()) ?? []);
+    return [...new Set([...(this.hostKeyFingerprint ? [this.hostKeyFingerprint] : []), ...keys])];
   }
 
   open(argv: Argv, terminal?: Terminal): Promise<RemoteStream> {
