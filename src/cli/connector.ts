@@ -15,6 +15,8 @@ export interface ConnectorOptions {
   agent: string | undefined;
   secrets: readonly Secret[];
   onCommand?: SshConnectOptions['onCommand'];
+  /** git.forward_agent: the connections offer `agent` to the commands that ask for it (the clone and the fetch). */
+  forwardAgent?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export function sshConnector(options: ConnectorOptions): Connector {
       ...(pinned ? { pinnedHostKey: pinned } : {}),
       ...(known.length > 0 ? { knownHostKeys: known } : {}),
       ...(options.onCommand ? { onCommand: options.onCommand } : {}),
+      ...(options.forwardAgent ? { forwardAgent: true } : {}),
     };
     const seen = pool.hostKey(target);
     if (seen) return pool.get(target).then((executor) => ({ executor, hostKey: seen }));

@@ -219,6 +219,7 @@ export class Context {
       agent: this.env.SSH_AUTH_SOCK,
       secrets: [...secrets.values.values()],
       onCommand: (command, ms, exitCode) => this.log.verbose(`SSH ${command} -> exit ${exitCode} (${Math.round(ms)} ms)`),
+      forwardAgent: config.config.git?.forward_agent === true,
     });
   }
 

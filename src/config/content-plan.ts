@@ -11,6 +11,10 @@ export interface GitSource {
   submodules: boolean;
   /** `NAME_B64` of git.token's secret in the workspace's env file, for http(s) remotes; undefined otherwise. */
   tokenKey: string | undefined;
+  /** git.forward_agent (ssh repositories only): the clone and the fetch run with the local SSH agent forwarded. */
+  forwardAgent: boolean;
+  /** git.known_hosts: lines for the git server's host key, added to the SSH user's ~/.ssh/known_hosts before git runs. */
+  knownHosts: string | undefined;
 }
 
 /** The local working tree as one tar, and the paths it holds (files and links, relative, `/`-separated). */

@@ -9,6 +9,14 @@ const repository = z
   .regex(REPOSITORY, { error: 'expected an https, http, ssh or git URL, or user@host:path' })
   .refine((url) => !/^https?:\/\/[^/@]*:[^/@]*@/.test(url), { error: 'holds a password; name a secret in git.token instead' });
 
+/** `ssh://` URLs and scp-like `user@host:path`: the repositories git reaches over SSH (git.forward_agent). */
+export function isSshRepository(url: string): boolean {
+  return url.startsWith('ssh://') || !url.includes('://');
+}
+
+/** `host keytype base64 [comment]`, as in known_hosts; `@cert-authority`/`@revoked` markers allowed. */
+const KNOWN_HOSTS_LINE = /^(?:@(?:cert-authority|revoked)\s+)?[^\s#@][^\s]*\s+(?:ssh|ecdsa|sk)-[A-Za-z0-9@.-]+\s+AAAA[A-Za-z0-9+/]+={0,3}(?:\s+[^\n]*)?$/;
+
 /** `git:` of config/dev.yml (docs/configuration.md#git): what each workspace's folder is cloned from. */
 export const GitSchema = z.strictObject({
   /** Default: the local checkout's `origin` (resolved by src/project/git-checkout.ts). */
@@ -23,6 +31,12 @@ export const GitSchema = z.strictObject({
   /** The name of a secret listed under `secrets:`, for https remotes. */
   token: z.string().regex(ENV_NAME, { error: 'expected the name of a secret listed under secrets:' }).optional(),
   forward_agent: z.boolean().default(false),
+  /** known_hosts lines of an ssh repository's server, added to the SSH user's ~/.ssh/known_hosts on the VM. */
+  known_hosts: z
+    .string({ error: 'expected known_hosts lines (host keytype key)' })
+    .refine((text) => text.split('\n').some((line) => line.trim() !== ''), { error: 'expected known_hosts lines (host keytype key)' })
+    .refine((text) => text.split('\n').every((line) => line.trim() === '' || KNOWN_HOSTS_LINE.test(line.trim())), { error: 'expected known_hosts lines (host keytype key)' })
+    .optional(),
 });
 
 /** `dotfiles:` (docs/configuration.md#dotfiles): a repository cloned into the remote user's home and installed. */

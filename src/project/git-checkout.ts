@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { GitSource } from '../config/content-plan.js';
+import { checkForwardAgentRepository } from '../config/git-check.js';
 import { ConfigError } from '../lib/errors.js';
 import { gitOutput } from './git-local.js';
 
@@ -20,6 +21,7 @@ export async function resolveGitSource(config: LoadedConfig, tokenKey: (secret: 
       hint: 'Set git.repository to the URL to clone.',
     });
   }
+  if (git.forward_agent) checkForwardAgentRepository(repository, config.fileOf(['git', 'forward_agent']));
   const ref = git.ref ?? (await run(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']))?.trim() ?? (await run(root, ['rev-parse', '--verify', '--quiet', 'HEAD']))?.trim();
   return {
     repository,
@@ -28,5 +30,7 @@ export async function resolveGitSource(config: LoadedConfig, tokenKey: (secret: 
     depth: git.depth,
     submodules: git.submodules,
     tokenKey: git.token !== undefined && /^https?:\/\//.test(repository) ? tokenKey(git.token) : undefined,
+    forwardAgent: git.forward_agent,
+    knownHosts: git.known_hosts,
   };
 }

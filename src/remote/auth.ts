@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
+import ssh2, { type AuthenticationType } from 'ssh2';
 import { ConfigError } from '../lib/errors.js';
 
 /** `ssh.key_path` names the public key; the private key is the file beside it without `.pub`. */
@@ -16,6 +16,17 @@ export interface AuthSources {
 export interface AuthConfig {
   privateKey?: Buffer;
   agent?: string;
+  /** ssh2's order of methods; set when the agent is there for forwarding only, so that it never authenticates. */
+  authHandler?: AuthenticationType[];
+}
+
+/**
+ * The agent on the connection of a command that forwards it (RunOptions.forwardAgent). A connection that
+ * authenticates with the key file keeps doing so only: the agent is added for forwarding, not for login.
+ */
+export function withForwardableAgent(auth: AuthConfig, agent: string): AuthConfig {
+  if (auth.agent !== undefined) return auth;
+  return { ...auth, agent, authHandler: ['none', 'publickey'] };
 }
 
 /** Chooses the key file when it is usable as is, else the agent; neither is a configuration error. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client, ClientChannel, ExecOptions } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
 import type { ExecResult, RunOptions } from './executor.js';
 
@@ -27,7 +27,7 @@ export function execOnClient(client: Client, target: string, command: string, op
       reject(new CancelledError());
       return;
     }
-    client.exec(command, (error, channel) => {
+    client.exec(command, execOptions(options), (error, channel) => {
       if (error) {
         reject(new ConnectionError(`${target}: cannot start a remote command: ${error.message}`, { cause: error }));
         return;
@@ -35,6 +35,12 @@ export function execOnClient(client: Client, target: string, command: string, op
       collect(channel, target, options, onOutput).then(resolve, reject);
     });
   });
+}
+
+/** ssh2 asks for agent forwarding on this one channel with `agentForward` (missing from @types/ssh2's ExecOptions). */
+function execOptions(options: RunOptions): ExecOptions {
+  const forwarding: ExecOptions & { agentForward?: boolean } = options.forwardAgent ? { agentForward: true } : {};
+  return forwarding;
 }
 
 function collect(

@@ -16,6 +16,8 @@ export interface RunOptions {
   stdin?: string | Buffer;
   signal?: AbortSignal;
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** The local SSH agent forwarded to this one command only (allowed by SshConnectOptions.forwardAgent). */
+  forwardAgent?: boolean;
 }
 
 /** A remote command with its streams open, for bridging a terminal session (see SshExecutor.open). */

@@ -1,10 +1,11 @@
 import ssh2, { type Client, type SFTPWrapper } from 'ssh2';
 import { CancelledError, ConnectionError } from '../lib/errors.js';
 import { redact, Secret } from '../lib/secret.js';
-import { resolveAuth, type AuthSources } from './auth.js';
+import { resolveAuth, withForwardableAgent, type AuthSources } from './auth.js';
 import { ConnectionLostError, execOnClient } from './exec.js';
 import type { Argv, ExecResult, Executor, RemoteStream, RunOptions, Terminal } from './executor.js';
 import { HostKeyCheck } from './host-key.js';
+import { publicKeyFingerprint } from '../lib/ssh-host-key.js';
 import { quoteArgv } from './quote.js';
 import { sftpUpload } from './sftp-upload.js';
 import { Slots } from './slots.js';
@@ -24,6 +25,8 @@ export interface SshConnectOptions extends AuthSources {
   /** Called after every command (for --verbose) with the command line, secrets redacted. */
   onCommand?: (redactedCommand: string, ms: number, exitCode: number) => void;
   secrets?: readonly Secret[];
+  /** The commands that ask (RunOptions.forwardAgent) get the local agent (`agent`), each over a connection of its own. */
+  forwardAgent?: boolean;
 }
 
 export interface SshConnection {
@@ -37,9 +40,13 @@ export function describeTarget(options: Pick<SshConnectOptions, 'host' | 'port' 
   return options.name ? `${options.name} (${address})` : address;
 }
 
-/** Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error. */
-export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal): Promise<SshConnection> {
-  const auth = await resolveAuth(options);
+/**
+ * Opens one authenticated connection; every failure is a ConnectionError whose cause is the ssh2 error.
+ * `agentConnection`: the connection for one command with the agent forwarded (see SshExecutor.run).
+ */
+export async function connectSsh(options: SshConnectOptions, signal?: AbortSignal, agentConnection = false): Promise<SshConnection> {
+  const resolved = await resolveAuth(options);
+  const auth = agentConnection && options.agent ? withForwardableAgent(resolved, options.agent) : resolved;
   const target = describeTarget(options);
   const hostKeys = new HostKeyCheck(options.pinnedHostKey, options.knownHostKeys);
   const client = new ssh2.Client();
@@ -70,7 +77,7 @@ export async function connectSsh(options: SshConnectOptions, signal?: AbortSigna
     });
   });
   if (hostKeys.seen === undefined) throw new Error('ssh2 completed a handshake without verifying the host key');
-  return { executor: new SshExecutor(client, target, options, hostKeys.publicKey), hostKey: hostKeys.seen };
+  return { executor: new SshExecutor(client, target, options, hostKeys.publicKey, hostKeys.seen, agentConnection), hostKey: hostKeys.seen };
 }
 
 /** An Executor over one ssh2 connection, reused for every command and upload. */
@@ -88,6 +95,8 @@ export class SshExecutor implements Executor {
     private readonly target: string,
     private readonly options: SshConnectOptions,
     readonly hostPublicKey?: string,
+    private readonly hostKeyFingerprint?: string,
+    private readonly agentConnection = false,
   ) {
     this.host = options.host;
     this.#secretForms = (options.secrets ?? [])
@@ -119,6 +128,7 @@ export class SshExecutor implements Executor {
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
     this.#ensureAlive();
+    if (options.forwardAgent && !this.agentConnection) return this.#runWithAgent(argv, options);
     const description = this.describe(argv);
     const result = await this.#channels
       .use(async () => {
@@ -135,6 +145,35 @@ export class SshExecutor implements Executor {
         throw error;
       });
     return { ...result, command: description };
+  }
+
+  /**
+   * A command with the local agent forwarded runs over a connection of its own, closed when it ends: OpenSSH
+   * gives a forwarded agent to every later session of a connection, and removes its socket only when the
+   * connection closes. So no other command sees the agent, and no socket is left on the host.
+   */
+  async #runWithAgent(argv: Argv, options: RunOptions): Promise<ExecResult> {
+    if (!this.options.forwardAgent || !this.options.agent) {
+      throw new Error(`${this.target}: a command asked for the SSH agent on a connection opened without it`);
+    }
+    const target: SshConnectOptions = { ...this.options, knownHostKeys: await this.#hostKeysNow(options.signal) };
+    delete target.pinnedHostKey;
+    const { executor } = await connectSsh(target, options.signal, true);
+    try {
+      return await executor.run(argv, options);
+    } finally {
+      await executor.close();
+    }
+  }
+
+  /**
+   * The host keys the host has now, read over this verified connection (a deploy replaces the VM's host key
+   * after this connection was opened), and the key this connection saw: what the agent's connection may meet.
+   */
+  async #hostKeysNow(signal?: AbortSignal): Promise<string[]> {
+    const listed = await this.run(['sh', '-c', 'cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null; exit 0'], signal ? { signal } : {});
+    const keys = listed.stdout.split('\n').flatMap((line) => publicKeyFingerprint(line.trim()) ?? []);
+    return [...new Set([...(this.hostKeyFingerprint ? [this.hostKeyFingerprint] : []), ...keys])];
   }
 
   open(argv: Argv, terminal?: Terminal): Promise<RemoteStream> {

@@ -32,6 +32,8 @@ export interface Expectation {
 export interface RunRecord {
   argv: string[];
   stdin: string | Buffer | undefined;
+  /** Set (true) only for a run that asked for the local SSH agent (RunOptions.forwardAgent). */
+  forwardAgent?: true;
 }
 
 export interface UploadRecord {
@@ -112,7 +114,7 @@ export class ScriptedExecutor implements Executor {
   }
 
   async run(argv: Argv, options: RunOptions = {}): Promise<ExecResult> {
-    const record: RunRecord = { argv: [...argv], stdin: options.stdin };
+    const record: RunRecord = { argv: [...argv], stdin: options.stdin, ...(options.forwardAgent ? { forwardAgent: true as const } : {}) };
     this.runs.push(record);
     this.history.push({ kind: 'run', ...record });
     if (this.closed) throw this.#fail(`${this.#who}: run after close: ${JSON.stringify(argv)}`);

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 /** A real OpenSSH server on 127.0.0.1 for tests: its own host key, client key, config, pid file and log. */
 export interface Sshd {
-  readonly host: '127.0.0.1';
+  readonly host: string;
   readonly port: number;
   readonly user: string;
   /** Private client key accepted by this server (its `.pub` sits beside it). */
@@ -38,6 +38,8 @@ export interface SshdOptions {
   clientKeyPath?: string;
   /** false: start with an empty authorized_keys (a VM whose cloud-init has not installed the key yet). */
   authorize?: boolean;
+  /** Where sshd listens (default 127.0.0.1): the local cloud's bridge address for a server its VMs reach. */
+  listenAddress?: string;
 }
 
 /** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
@@ -79,7 +81,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   await writeFile(authorizedKeysPath, options.authorize === false ? '' : await readFile(`${clientKeyPath}.pub`));
   const config = [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${options.listenAddress ?? '127.0.0.1'}`,
     `HostKey ${hostKey}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${authorizedKeysPath}`,
@@ -97,11 +99,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   await run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')]);
   const child = spawn('/usr/sbin/sshd', ['-D', '-f', join(dir, 'sshd_config'), '-E', logPath], { stdio: 'ignore' });
   const log = () => readFile(logPath, 'utf8').catch(() => '');
-  await waitForListening(child, log, port);
+  await waitForListening(child, log, port, options.listenAddress ?? '127.0.0.1');
   const hostKeyFingerprint = await keyFingerprint(`${hostKey}.pub`);
   const user = (await run('id', ['-un'])).stdout.trim();
   return {
-    host: '127.0.0.1',
+    host: options.listenAddress ?? '127.0.0.1',
     port,
     user,
     clientKeyPath,
@@ -120,11 +122,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   };
 }
 
-async function waitForListening(child: ChildProcess, log: () => Promise<string>, port: number): Promise<void> {
+async function waitForListening(child: ChildProcess, log: () => Promise<string>, port: number, address: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${await log()}`);
-    if ((await log()).includes(`Server listening on 127.0.0.1 port ${port}`)) return;
+    if ((await log()).includes(`Server listening on ${address} port ${port}`)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await stopChild(child);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateKeyPathFor, resolveAuth } from '../../src/remote/auth.js';
+import { privateKeyPathFor, resolveAuth, withForwardableAgent } from '../../src/remote/auth.js';
 import { connectSsh } from '../../src/remote/ssh-executor.js';
 import { describeIf, hasCommand, isRoot } from '../helpers/requirements.js';
 import { generateKey, startSshd, type Sshd } from '../helpers/sshd.js';
@@ -92,5 +92,13 @@ describeIf({ root: isRoot(), sshd: hasCommand('/usr/sbin/sshd') }, 'authenticati
 
   it('uses the agent when the key is absent', async () => {
     expect(await connectWith(join(dir, 'no_such_key.pub'))).toBe('in');
+  });
+});
+
+describe('the agent on the connection of a command that forwards it', () => {
+  it('a key-file connection keeps authenticating with the key only; an agent connection is unchanged', () => {
+    const key = Buffer.from('key');
+    expect(withForwardableAgent({ privateKey: key }, '/tmp/agent.sock')).toEqual({ privateKey: key, agent: '/tmp/agent.sock', authHandler: ['none', 'publickey'] });
+    expect(withForwardableAgent({ agent: '/tmp/a.sock' }, '/tmp/a.sock')).toEqual({ agent: '/tmp/a.sock' });
   });
 });

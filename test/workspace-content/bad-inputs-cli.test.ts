@@ -12,6 +12,9 @@ const CASES: [string, string, string[], string][] = [
   ['git: without repository outside a git checkout', 'git:\n  ref: main\n', [], 'config/dev.yml: git.repository: not set, and <dir> is not a git checkout with an origin remote'],
   ['--dotfiles that is no URL', '', ['--dotfiles', 'my dotfiles'], '--dotfiles: expected an https, http, ssh or git URL, or user@host:path'],
   ['git.token naming a secret not listed', 'git:\n  repository: https://github.com/acme/app.git\n  token: NPM_TOKEN\n', [], 'config/dev.yml: git.token: NPM_TOKEN is not listed under secrets:'],
+  ['git.forward_agent with an https repository', 'git:\n  repository: https://github.com/acme/app.git\n  forward_agent: true\n', [], 'config/dev.yml: git.forward_agent: https://github.com/acme/app.git is not an ssh repository (ssh:// or user@host:path); the agent is forwarded to ssh only'],
+  ['git.forward_agent without a local agent', 'git:\n  repository: git@github.com:acme/app.git\n  forward_agent: true\n', [], 'config/dev.yml: git.forward_agent: no local SSH agent to forward (SSH_AUTH_SOCK is not set)'],
+  ['git.known_hosts that is no known_hosts line', 'git:\n  repository: git@github.com:acme/app.git\n  known_hosts: "github.com is trusted"\n', [], 'config/dev.yml: git.known_hosts: expected known_hosts lines (host keytype key), got "github.com is trusted"'],
   ['git.branch yielding an invalid name', 'git:\n  repository: https://github.com/acme/app.git\n  branch: "agent:{name}"\n', [], 'config/dev.yml: git.branch: yields "agent:myapp-dev-1", which is not a valid branch name: it contains ":"'],
 ];
 

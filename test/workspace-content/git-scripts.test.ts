@@ -8,11 +8,23 @@ import type { GitSource } from '../../src/config/content-plan.js';
 import { cloneScript, credentialHelper, updateScript, UPDATE_LOCAL_CHANGES, UPDATE_NOT_FAST_FORWARD } from '../../src/deploy/content/git-scripts.js';
 import { startGitServer, type GitServer } from '../localcloud/git-server.js';
 
-const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64' };
+const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64', forwardAgent: false, knownHosts: undefined };
 const ENV = '/root/.kamal-dev/env/w-1.env';
 const HELPER = `!f() { test "$1" = get || return 0; test -n "$GITHUB_TOKEN_B64" || return 0; echo username=x-access-token; printf 'password=%s\\n' "$(printf %s "$GITHUB_TOKEN_B64" | base64 -d)"; }; f`;
 
 describe('the git commands of a workspace (pure)', () => {
+  it('known_hosts: each line added once to ~/.ssh/known_hosts (0700/0600) before the clone and the fetch', () => {
+    const line = 'git.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey';
+    const source: GitSource = { ...SOURCE, repository: 'git@git.example:acme/app.git', tokenKey: undefined, forwardAgent: true, knownHosts: `${line}\n\n` };
+    const expected = [
+      '(umask 077 && mkdir -p "$HOME/.ssh" && touch "$HOME/.ssh/known_hosts")',
+      `grep -qxF '${line}' "$HOME/.ssh/known_hosts" || printf '%s\\n' '${line}' >> "$HOME/.ssh/known_hosts"`,
+    ];
+    expect(cloneScript(source, '/w', undefined, ENV)[2]!.split('\n').slice(2, 4)).toEqual(expected);
+    expect(updateScript(source, '/w', ENV)[2]!.split('\n').slice(2, 4)).toEqual(expected);
+    expect(cloneScript({ ...source, knownHosts: undefined }, '/w', undefined, ENV)[2]).not.toContain('known_hosts');
+  });
+
   it('clone: token from the env file into the environment only, helper scoped to the URL, branch made from ref', () => {
     const argv = cloneScript(SOURCE, '/root/.kamal-dev/workspaces/w-1', 'agent/w-1', ENV);
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);

@@ -6,7 +6,7 @@ import type { Step } from '../../src/deploy/events.js';
 import { matching, ScriptedExecutor } from '../fakes/scripted-executor.js';
 import { plan } from '../deploy/make-plan.js';
 
-const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64' };
+const SOURCE: GitSource = { repository: 'https://git.example/acme/app.git', ref: 'main', branch: 'agent/{name}', depth: undefined, submodules: false, tokenKey: 'GITHUB_TOKEN_B64', forwardAgent: false, knownHosts: undefined };
 const CONTENT: ContentPlan = { git: SOURCE, updateContent: false, sync: undefined, dotfiles: undefined };
 const TOKEN = 'ghp_prepare-test-token';
 const workspace = plan({ devcontainer: '{"image": "debian", "updateContentCommand": "make deps"}', config: { secrets: ['GITHUB_TOKEN'] }, secrets: { GITHUB_TOKEN: TOKEN } });
@@ -93,6 +93,40 @@ describe('the workspace folder before the container', () => {
       host.assertDone();
       expect(said).toEqual([line]);
     }
+  });
+
+  it('forward_agent: the clone and the --update-content fetch ask for the agent, no other command does', async () => {
+    const source: GitSource = { ...SOURCE, repository: 'git@git.example:acme/app.git', tokenKey: undefined, forwardAgent: true };
+    const content: ContentPlan = { ...CONTENT, git: source };
+    const fresh = new ScriptedExecutor('198.51.100.7', [
+      { argv: gitPresent, result: { exitCode: 127 } },
+      { argv: installGit },
+      { argv: contentProbe(DIR), result: { exitCode: 1 } },
+      { argv: cloneScript(source, DIR, 'agent/myapp-dev-1', ENV) },
+    ], { ordered: true });
+    await prepareContent(fresh, workspace, '/root', content, () => undefined, notices().notices);
+    fresh.assertDone();
+    expect(fresh.runs.map((r) => [r.argv[2]?.split('\n')[0], r.forwardAgent ?? false])).toEqual([
+      ['command -v git >/dev/null 2>&1', false],
+      ['set -e', false],
+      ['[ -n "$(ls -A "$1" 2>/dev/null)" ]', false],
+      ['set -e', true],
+    ]);
+    expect(fresh.runs[3]!.argv).toEqual(cloneScript(source, DIR, 'agent/myapp-dev-1', ENV));
+    expect(fresh.uploads).toEqual([]);
+
+    const kept = new ScriptedExecutor('198.51.100.7', [
+      { argv: gitPresent },
+      { argv: contentProbe(DIR), result: { exitCode: 0 } },
+      { argv: updateScript(source, DIR, ENV), result: { stdout: 'up to date\n' } },
+    ], { ordered: true });
+    await prepareContent(kept, workspace, '/root', { ...content, updateContent: true }, () => undefined, notices().notices);
+    kept.assertDone();
+    expect(kept.runs.map((r) => r.forwardAgent ?? false)).toEqual([false, false, true]);
+
+    const off = new ScriptedExecutor('198.51.100.7', [{ argv: gitPresent }, { argv: contentProbe(DIR), result: { exitCode: 1 } }, { argv: cloneScript(SOURCE, DIR, 'agent/myapp-dev-1', ENV) }]);
+    await prepareContent(off, workspace, '/root', CONTENT, () => undefined, notices().notices);
+    expect(off.runs.filter((r) => r.forwardAgent)).toEqual([]);
   });
 
   it("a refused clone fails the workspace with git's message, redacted", async () => {

@@ -102,9 +102,21 @@ describe("git:'s defaults from the local checkout", () => {
       depth: undefined,
       submodules: false,
       tokenKey: 'GITHUB_TOKEN_B64',
+      forwardAgent: false,
+      knownHosts: undefined,
     });
     const detached = await resolveGitSource(config, envFileKey, runner({ 'remote get-url origin': 'git@github.com:acme/app.git\n', 'rev-parse --verify --quiet HEAD': `${'c'.repeat(40)}\n` }));
     expect([detached?.ref, detached?.tokenKey]).toEqual(['c'.repeat(40), undefined]);
+  });
+
+  it('forward_agent: kept for an ssh origin; an https origin is exit 2 naming the key', async () => {
+    const config = loadedConfig({ git: { forward_agent: true, known_hosts: 'git.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDummy' } });
+    const ssh = await resolveGitSource(config, envFileKey, runner({ 'remote get-url origin': 'ssh://git@git.example/acme/app.git\n' }));
+    expect([ssh?.forwardAgent, ssh?.knownHosts]).toEqual([true, 'git.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDummy']);
+    await expect(resolveGitSource(config, envFileKey, runner({ 'remote get-url origin': 'https://github.com/acme/app.git\n' }))).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'config/dev.yml: git.forward_agent: https://github.com/acme/app.git is not an ssh repository (ssh:// or user@host:path); the agent is forwarded to ssh only',
+    });
   });
 
   it('no git: nothing; no repository outside a checkout: exit 2 naming the key', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { deploy, type DeployHost } from '../../deploy/deploy.js';
 import { buildServicePlan } from '../../deploy/workspace.js';
 import { sshKeyProblem } from '../../config/load.js';
+import { forwardAgentProblem } from '../../config/git-check.js';
 import { CancelledError, ConfigError } from '../../lib/errors.js';
 import { loadPlanInputs } from '../../project/inputs.js';
 import { confirm } from '../../ui/prompt.js';
@@ -19,6 +20,8 @@ export async function deployAction(ctx: Context, options: DeployOptions): Promis
   const keyProblem = sshKeyProblem(config, ctx.env.SSH_AUTH_SOCK);
   if (keyProblem !== undefined && !options.dryRun) throw new ConfigError(keyProblem);
   if (keyProblem !== undefined) ctx.log.warn(keyProblem);
+  const agentProblem = forwardAgentProblem(config.config, (keys) => config.fileOf(keys), ctx.env.SSH_AUTH_SOCK);
+  if (agentProblem !== undefined) throw new ConfigError(agentProblem, { hint: 'Start ssh-agent and ssh-add the key the git server knows, or set git.forward_agent: false.' });
   const inputs = await loadPlanInputs({ config, from: options.from, env: ctx.env, cwd: ctx.cwd, signal: ctx.signal });
   const content = await loadContentPlan(config, options);
   const service = { ...buildServicePlan({ config, devcontainer: inputs.devcontainer, secrets: inputs.secrets }), content };

@@ -52,6 +52,16 @@ function tokenLines(source: GitSource, envFile: string): string[] {
   return [`${key}=$(sed -n ${quote(`s/^${key}=//p`)} ${quote(envFile)})`, `export ${key}`];
 }
 
+/** Lines that add git.known_hosts to the SSH user's ~/.ssh/known_hosts (each once), for git's own host key check. */
+function knownHostsLines(source: GitSource): string[] {
+  if (source.knownHosts === undefined) return [];
+  const entries = source.knownHosts.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return [
+    '(umask 077 && mkdir -p "$HOME/.ssh" && touch "$HOME/.ssh/known_hosts")',
+    ...entries.map((entry) => `grep -qxF ${quote(entry)} "$HOME/.ssh/known_hosts" || printf '%s\\n' ${quote(entry)} >> "$HOME/.ssh/known_hosts"`),
+  ];
+}
+
 const depthArgs = (depth: number | undefined): string[] => (depth === undefined ? [] : ['--depth', String(depth)]);
 
 /**
@@ -73,7 +83,7 @@ export function cloneScript(source: GitSource, dir: string, branch: string | und
     repository,
     dir,
   ];
-  const lines = ['set -e', 'export GIT_TERMINAL_PROMPT=0', ...tokenLines(source, envFile), quoteArgv(['mkdir', '-p', dir]), quoteArgv(clone), quoteArgv(['cd', dir])];
+  const lines = ['set -e', 'export GIT_TERMINAL_PROMPT=0', ...knownHostsLines(source), ...tokenLines(source, envFile), quoteArgv(['mkdir', '-p', dir]), quoteArgv(clone), quoteArgv(['cd', dir])];
   if (isCommit) {
     lines.push(`git cat-file -e ${quote(`${ref}^{commit}`)} 2>/dev/null || ${quoteArgv(['git', 'fetch', '--quiet', ...depthArgs(depth), 'origin', ref])}`);
     lines.push(quoteArgv(['git', 'checkout', '--quiet', ref]));
@@ -93,6 +103,7 @@ export function updateScript(source: GitSource, dir: string, envFile: string): A
   return script([
     'set -e',
     'export GIT_TERMINAL_PROMPT=0',
+    ...knownHostsLines(source),
     ...tokenLines(source, envFile),
     quoteArgv(['cd', dir]),
     `if [ -n "$(git status --porcelain --untracked-files=no)" ]; then echo 'local changes'; exit ${UPDATE_LOCAL_CHANGES}; fi`,

@@ -37,20 +37,22 @@ async function uploadEnvFile(executor: Executor, plan: WorkspacePlan, source: Gi
 async function cloneOrUpdate(executor: Executor, plan: WorkspacePlan, content: ContentPlan & { git: GitSource }, step: StepReporter, notices: Notices, signal?: AbortSignal): Promise<void> {
   const source = content.git;
   const options = signal ? { signal } : {};
+  // The agent goes to the clone and the fetch only: no other command of the deploy asks for it.
+  const gitOptions = source.forwardAgent ? { ...options, forwardAgent: true } : options;
   await ensureGit(executor, step, signal);
   const probe = await executor.run(contentProbe(plan.workspaceDir), options);
   if (probe.exitCode !== HAS_CONTENT) {
     step('git.clone');
     await uploadEnvFile(executor, plan, source);
     const branch = source.branch === undefined ? undefined : workspaceBranch(source.branch, plan);
-    const cloned = await executor.run(cloneScript(source, plan.workspaceDir, branch, plan.envFilePath), options);
+    const cloned = await executor.run(cloneScript(source, plan.workspaceDir, branch, plan.envFilePath), gitOptions);
     if (cloned.exitCode !== 0) throw new AppError(`git clone of ${source.repository} failed: ${gitMessage(executor, cloned.stderr)}`, ExitCode.failed);
     return;
   }
   if (!content.updateContent) return;
   step('git.update');
   await uploadEnvFile(executor, plan, source);
-  const updated = await executor.run(updateScript(source, plan.workspaceDir, plan.envFilePath), options);
+  const updated = await executor.run(updateScript(source, plan.workspaceDir, plan.envFilePath), gitOptions);
   if (updated.exitCode === UPDATE_LOCAL_CHANGES) return notices.warn(`${plan.name}: local changes in the workspace; not updated`);
   if (updated.exitCode === UPDATE_NOT_FAST_FORWARD) return notices.warn(`${plan.name}: its branch has diverged from ${source.ref ?? 'the remote'}; not a fast-forward, not updated`);
   if (updated.exitCode !== 0) throw new AppError(`git fetch of ${source.repository} failed: ${gitMessage(executor, updated.stderr)}`, ExitCode.failed);
