@@ -8,6 +8,7 @@ import { BIN, runCli } from '../helpers/cli.js';
 import { describeIf } from '../helpers/requirements.js';
 import { e2eProject, requirements, SECRET, startLocalCloud, type LocalCloud, type Project } from './local-cloud.js';
 import { step } from '../helpers/step.js';
+import { etcSshDir } from '../localcloud/netns/sshd.js';
 
 /** A devcontainer that exercises every way in: remoteUser, workspaceFolder, a token in remoteEnv, hooks, a port. */
 const DEVCONTAINER = {
@@ -318,7 +319,7 @@ describeIf(requirements(), 'end to end on the local cloud: exec, ssh, ssh-config
     });
 
     await step('ssh refuses a VM whose host key changed, and says why', async () => {
-      const keyFile = `${vmOf(ips['e2e-dev-5']!).dir}/ssh/host_ed25519`;
+      const keyFile = `${etcSshDir(vmOf(ips['e2e-dev-5']!).dir)}/ssh_host_ed25519_key`;
       rmSync(keyFile);
       rmSync(`${keyFile}.pub`);
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
