@@ -7,7 +7,7 @@ import { parseJsonc, type JsoncDocument } from './jsonc.js';
 import { composeSettings, type ComposeBundle, type ComposeSettings } from './compose-config.js';
 import { parseFeatureRef } from './features/reference.js';
 import type { FeatureSource, FeatureValue } from './features/types.js';
-import type { ImageSource } from './image-source.js';
+import type { BuildRequest, ImageSource } from './image-source.js';
 import { mountStringProblem } from './mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
 import { findNamelessEnv, substituteDeep, substituteString, type VariableLookup } from './variables.js';
@@ -33,15 +33,8 @@ export interface Devcontainer {
   notes?: string[] | undefined;
 }
 
-/** A Dockerfile build as devcontainer.json writes it: paths relative to its folder. */
-export interface DockerfileRequest {
-  dockerfile: string;
-  context: string;
-  args: Record<string, string>;
-  target: string | undefined;
-  cacheFrom: string[];
-  options: string[];
-}
+/** A Dockerfile build as devcontainer.json writes it: the shape of BuildRequest, its paths relative to devcontainer.json's folder. */
+export type DockerfileRequest = BuildRequest;
 
 export interface FeatureRequest {
   /** The key in `features`, as written. */
