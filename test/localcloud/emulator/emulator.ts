@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendServer, VmBackend } from '../backend.js';
 import { createNoneBackend } from '../none-backend.js';
 import { pathPattern, routeApi } from './api-routes.js';
 import { checkAuth, type Credentials } from './auth.js';
-import { routeControl, statsOf, type EmulatorStats } from './control-routes.js';
+import { routeControl } from './control-routes.js';
 import { applyEffect, type Unanswered } from './fault-effects.js';
-import { DEFAULT_FAULT_KINDS, type Effect, type FaultKind } from './faults.js';
+import { DEFAULT_FAULT_KINDS, type FaultKind } from './faults.js';
 import { Fleet } from './fleet.js';
 import { ApiError, sendControl, sendError, type ReplySink } from './http-reply.js';
 import { readBody } from './read-body.js';
 import type { ServerRecord } from './server-record.js';
+import { emulatorHandle, listen, type EmulatorHandle } from './serve.js';
 import { ControlState, type RequestRecord } from './state.js';
 
 export interface EmulatorOptions {
@@ -34,23 +34,11 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface Emulator extends Credentials {
+export interface Emulator extends Credentials, EmulatorHandle<ServerRecord> {
   /** http://host:port */
   url: string;
   /** url + /1.3 */
   apiUrl: string;
-  backend: VmBackend;
-  stats(): EmulatorStats;
-  /** The API requests so far (the last 10 000; control requests not included), oldest first; a live view. */
-  requestLog(): readonly RequestRecord[];
-  /** The live servers (what `GET /_localcloud/servers` shows), as records. */
-  servers(): readonly ServerRecord[];
-  /** Effects for the next API requests, in order, before any random fault (see README, Faults). */
-  script(...effects: Effect[]): void;
-  /** Like script(), for the next requests of one HTTP method only; these come first. */
-  scriptOn(method: string, ...effects: Effect[]): void;
-  /** Destroys every server through the backend, closes the backend and stops listening. */
-  close(): Promise<void>;
 }
 
 const AUTH_REQUIRED = 'The use of this API requires authentication. Create your account at https://www.upcloud.com/.';
@@ -131,37 +119,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     entry.status = unanswered ?? (res.headersSent ? res.statusCode : 'dropped');
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 5000;
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { server, url } = await listen(handle, options.host, options.port);
   log(`UpCloud emulator on ${url}/1.3 (backend ${backend.name})`);
 
-  let closing: Promise<void> | undefined;
   return {
     ...creds,
     url,
     apiUrl: `${url}/1.3`,
-    backend,
-    stats: () => statsOf(control, fleet),
-    requestLog: () => control.log,
-    servers: () => fleet.all(),
-    script: (...effects) => control.faults.script(effects),
-    scriptOn: (method, ...effects) => control.faults.script(effects, method),
-    close: () => {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-        await fleet.destroyAll();
-        await backend.close();
-      })();
-      return closing;
-    },
+    ...emulatorHandle(server, control, fleet, backend),
   };
 }

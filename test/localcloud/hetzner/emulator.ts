@@ -1,12 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BackendServer, VmBackend } from '../backend.js';
-import { routeControl, statsOf, type EmulatorStats } from '../emulator/control-routes.js';
+import { routeControl } from '../emulator/control-routes.js';
 import { applyEffect, type Unanswered } from '../emulator/fault-effects.js';
-import { DEFAULT_FAULT_KINDS, type Effect, type FaultKind } from '../emulator/faults.js';
+import { DEFAULT_FAULT_KINDS, type FaultKind } from '../emulator/faults.js';
 import { ApiError, sendControl } from '../emulator/http-reply.js';
 import { readBody } from '../emulator/read-body.js';
+import { emulatorHandle, listen, type EmulatorHandle } from '../emulator/serve.js';
 import { ControlState, type RequestRecord } from '../emulator/state.js';
 import { createNoneBackend } from '../none-backend.js';
 import { HetznerFleet, type HetznerServer } from './fleet.js';
@@ -34,19 +34,12 @@ export interface HetznerEmulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface HetznerEmulator {
+export interface HetznerEmulator extends EmulatorHandle<HetznerServer> {
   /** http://host:port */
   url: string;
   /** url + /v1: HCLOUD_ENDPOINT for kamal-dev and hcloud. */
   apiUrl: string;
   token: string;
-  backend: VmBackend;
-  stats(): EmulatorStats;
-  requestLog(): readonly RequestRecord[];
-  servers(): readonly HetznerServer[];
-  script(...effects: Effect[]): void;
-  scriptOn(method: string, ...effects: Effect[]): void;
-  close(): Promise<void>;
 }
 
 function same(a: string, b: string): boolean {
@@ -122,37 +115,13 @@ export async function startHetznerEmulator(options: HetznerEmulatorOptions = {})
     entry.status = unanswered ?? (res.headersSent ? res.statusCode : 'dropped');
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 5000;
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { server, url } = await listen(handle, options.host, options.port);
   log(`Hetzner emulator on ${url}/v1 (backend ${backend.name})`);
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     apiUrl: `${url}/v1`,
     token,
-    backend,
-    stats: () => statsOf(control, fleet),
-    requestLog: () => control.log,
-    servers: () => fleet.all(),
-    script: (...effects) => control.faults.script(effects),
-    scriptOn: (method, ...effects) => control.faults.script(effects, method),
-    close: () => {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-        await fleet.destroyAll();
-        await backend.close();
-      })();
-      return closing;
-    },
+    ...emulatorHandle(server, control, fleet, backend),
   };
 }
