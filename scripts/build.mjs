@@ -1,7 +1,15 @@
 // `npm run build`: bundles src/ into dist/ with esbuild (docs/architecture.md#start-up). Entry points: main.js
 // (what bin/kamal-dev.js loads) and state/store.js (loaded by the state tests' worker processes); every dynamic
 // import becomes a chunk of its own, so each command loads only its own code. dist/meta.json maps chunks to sources.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Two passes: esbuild splits code only into ES modules, and Node's ES module loader costs every run more than
+// `node -e 0` itself spends on most of its start (its own loader, fs/promises, readline, a URL per module). So
+// the split ES modules are written to a scratch folder, then each file is turned into CommonJS (imports become
+// require(), dynamic imports a require() on demand) with its source map carried over; dist/package.json says
+// `commonjs`, and Node loads the files with its plain require().
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('../', import.meta.url);
@@ -22,30 +30,55 @@ const lazyChildProcess = {
     });
   },
 };
-rmSync(new URL('dist/', root), { recursive: true, force: true });
 
-const result = await build({
-  absWorkingDir: root.pathname,
-  entryPoints: { main: 'src/main.ts', 'state/store': 'src/state/store.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  // jsonc-parser's UMD build requires its parts by relative paths that a bundle does not have: its ES module build.
-  mainFields: ['module', 'main'],
-  target: 'node20.18',
-  // ssh2 loads its native binding (and cpu-features) at run time: it stays a package of its own.
-  external: ['ssh2'],
-  // Bundled CommonJS packages (commander, yaml, undici...) call require() for Node's builtins.
-  banner: { js: "import { createRequire as __kdCreateRequire } from 'node:module'; const require = __kdCreateRequire(import.meta.url);" },
-  // the version printed by --version, without reading package.json at every start
-  define: { KAMAL_DEV_VERSION: JSON.stringify(version) },
-  plugins: [lazyChildProcess],
-  minify: true,
-  sourcemap: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-});
-writeFileSync(new URL('dist/meta.json', root), JSON.stringify(result.metafile));
+const dist = path.join(new URL(root).pathname, 'dist');
+const scratch = mkdtempSync(path.join(tmpdir(), 'kamal-dev-build-'));
+try {
+  const split = await build({
+    absWorkingDir: new URL(root).pathname,
+    entryPoints: { main: 'src/main.ts', 'state/store': 'src/state/store.ts' },
+    outdir: scratch,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    // jsonc-parser's UMD build requires its parts by relative paths that a bundle does not have: its ES module build.
+    mainFields: ['module', 'main'],
+    target: 'node20.18',
+    // ssh2 loads its native binding (and cpu-features) at run time: it stays a package of its own.
+    external: ['ssh2'],
+    // the version printed by --version, without reading package.json at every start
+    define: { KAMAL_DEV_VERSION: JSON.stringify(version) },
+    plugins: [lazyChildProcess],
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  rmSync(dist, { recursive: true, force: true });
+  const files = Object.keys(split.metafile.outputs).filter((file) => file.endsWith('.js'));
+  await build({
+    absWorkingDir: scratch,
+    entryPoints: files.map((file) => path.relative(scratch, path.resolve(new URL(root).pathname, file))),
+    outdir: dist,
+    outbase: '.',
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.18',
+    // `import()` of a chunk becomes `Promise.resolve().then(() => require(chunk))`: no ES module loader.
+    supported: { 'dynamic-import': false },
+    // ssh-config finds bin/kamal-dev.js from the file it runs in
+    define: { 'import.meta.url': '__kdFileUrl' },
+    banner: { js: 'var __kdFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  // esbuild's map of the first pass, with dist/ paths: which sources and packages each file holds
+  const relocated = JSON.stringify(split.metafile).replaceAll(`${path.relative(new URL(root).pathname, scratch)}/`, 'dist/');
+  writeFileSync(path.join(dist, 'meta.json'), relocated);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
