@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], init: Partial<ContextInit> =
   });
   ctx.argv = argv;
   try {
-    const program = buildProgram(ctx, packageVersion());
+    const program = buildProgram(ctx, packageVersion(), argv);
     await program.parseAsync([...(await expandAlias(ctx, program, argv))]);
     return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (error) {

@@ -13,28 +13,37 @@ import { makeSshCommand } from './commands/ssh.js';
 import { makeSshConfigCommand } from './commands/ssh-config.js';
 import { makeStatusCommand } from './commands/status.js';
 import { makeSyncCommand } from './commands/sync.js';
+import { commandWord } from './command-word.js';
 import type { Context } from './context.js';
 import { examples } from './examples.js';
 
 /** Every command that works, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(ctx: Context) => Command> = [
-  (ctx) => makeInitCommand(ctx),
-  (ctx) => makeConfigCommand(ctx),
-  (ctx) => makeDeployCommand(ctx),
-  (ctx) => makeListCommand(ctx),
-  (ctx) => makeStatusCommand(ctx),
-  (ctx) => makePowerCommand(ctx, 'stop'),
-  (ctx) => makePowerCommand(ctx, 'start'),
-  (ctx) => makeRemoveCommand(ctx),
-  (ctx) => makeExecCommand(ctx),
-  (ctx) => makeSshCommand(ctx),
-  (ctx) => makeSshConfigCommand(ctx),
-  (ctx) => makeLogsCommand(ctx),
-  (ctx) => makeForwardCommand(ctx),
-  (ctx) => makeSyncCommand(ctx),
+const COMMANDS: ReadonlyArray<readonly [name: string, make: (ctx: Context) => Command]> = [
+  ['init', (ctx) => makeInitCommand(ctx)],
+  ['config', (ctx) => makeConfigCommand(ctx)],
+  ['deploy', (ctx) => makeDeployCommand(ctx)],
+  ['list', (ctx) => makeListCommand(ctx)],
+  ['status', (ctx) => makeStatusCommand(ctx)],
+  ['stop', (ctx) => makePowerCommand(ctx, 'stop')],
+  ['start', (ctx) => makePowerCommand(ctx, 'start')],
+  ['remove', (ctx) => makeRemoveCommand(ctx)],
+  ['exec', (ctx) => makeExecCommand(ctx)],
+  ['ssh', (ctx) => makeSshCommand(ctx)],
+  ['ssh-config', (ctx) => makeSshConfigCommand(ctx)],
+  ['logs', (ctx) => makeLogsCommand(ctx)],
+  ['forward', (ctx) => makeForwardCommand(ctx)],
+  ['sync', (ctx) => makeSyncCommand(ctx)],
 ];
 
-export function buildProgram(ctx: Context, version: string): Command {
+/** The program's command names, and `help`. */
+export const COMMAND_NAMES: readonly string[] = [...COMMANDS.map(([name]) => name), 'help'];
+
+/**
+ * The program for the command line `argv` (process.argv's form). When it names a command, only that command
+ * is built: building all of them (every option of each) is most of the start of a short command, and only
+ * `--help`, a mistyped command and an alias need the others (docs/architecture.md#start-up).
+ */
+export function buildProgram(ctx: Context, version: string, argv?: readonly string[]): Command {
   const program = new Command('kamal-dev')
     .description('Parallel cloud devcontainer workspaces: provision VMs, run one workspace per VM, track every VM.')
     .version(version, '--version', 'print the version')
@@ -55,9 +64,11 @@ export function buildProgram(ctx: Context, version: string): Command {
       outputError: (text, write) => write(`ERROR: ${text.replace(/^error: /, '')}`),
     });
   program.hook('preAction', (_root, action) => ctx.setGlobals(action));
-  for (const make of COMMANDS) {
+  const found = argv && commandWord(program, argv.slice(2));
+  const named = found && COMMANDS.find(([name]) => name === argv[found.at + 2]);
+  for (const [, make] of named ? [named] : COMMANDS) {
     program.addCommand(make(ctx).exitOverride().configureOutput(program.configureOutput()));
   }
-  ctx.commandNames = [...program.commands.map((command) => command.name()), 'help'];
+  ctx.commandNames = COMMAND_NAMES;
   return program;
 }

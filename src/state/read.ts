@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { StateError } from '../lib/errors.js';
 import { parseOwnYaml } from './own-yaml.js';
 import type { State } from './schema.js';
@@ -37,11 +37,14 @@ export async function parseState(text: string, file: string): Promise<State> {
   return { ...state, deployments: state.deployments ?? {} };
 }
 
-/** The state file's text (undefined when there is none) and its parsed state. No lock is taken. */
+/**
+ * The state file's text (undefined when there is none) and its parsed state. No lock is taken. Read at once:
+ * node:fs/promises would load Node's readline and streams into every `list` (docs/architecture.md#start-up).
+ */
 export async function readStateFile(file: string): Promise<{ text: string | undefined; state: State }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: undefined, state: { deployments: {} } };
     throw new StateError(`${file}: cannot read: ${(error as Error).message}`, { cause: error });

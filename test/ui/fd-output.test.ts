@@ -23,7 +23,7 @@ describe('FdOutput', () => {
     expect(out.write('thrée\n', 'utf8', () => calls.push('three'))).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe('one\ntwo\nthrée\n');
     expect(calls).toEqual([]);
-    await new Promise<void>((resolve) => out.end('end\n', resolve));
+    await new Promise<void>((resolve) => out.end('end\n', () => resolve()));
     expect(calls).toEqual(['one', 'three']);
     expect(readFileSync(file, 'utf8')).toBe('one\ntwo\nthrée\nend\n');
     closeSync(fd);
@@ -70,7 +70,7 @@ describe('FdOutput', () => {
     const input = new PassThrough();
     const duplex = Duplex.from({ readable: input, writable: new FdOutput(fd) });
     duplex.write('ssh bytes\n');
-    await new Promise<void>((resolve) => duplex.end(resolve));
+    await new Promise<void>((resolve) => duplex.end(() => resolve()));
     expect(readFileSync(file, 'utf8')).toBe('ssh bytes\n');
     closeSync(fd);
   });
