@@ -2,11 +2,14 @@
 // (what bin/kamal-dev.js loads) and state/store.js (loaded by the state tests' worker processes); every dynamic
 // import becomes a chunk of its own, so each command loads only its own code. dist/meta.json maps chunks to sources.
 //
+// dist/hashes.json keys the V8 code cache that bin/kamal-dev.js turns on where Node has no compile cache.
+//
 // Two passes: esbuild splits code only into ES modules, and Node's ES module loader costs every run more than
 // `node -e 0` itself spends on most of its start (its own loader, fs/promises, readline, a URL per module). So
 // the split ES modules are written to a scratch folder, then each file is turned into CommonJS (imports become
 // require(), dynamic imports a require() on demand) with its source map carried over; dist/package.json says
 // `commonjs`, and Node loads the files with its plain require().
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +39,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'kamal-dev-build-'));
 try {
   const split = await build({
     absWorkingDir: new URL(root).pathname,
-    entryPoints: { main: 'src/main.ts', 'state/store': 'src/state/store.ts' },
+    entryPoints: { main: 'src/main.ts', 'state/store': 'src/state/store.ts', 'compile-cache': 'src/lib/compile-cache.ts' },
     outdir: scratch,
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
@@ -76,6 +79,14 @@ try {
     logLevel: 'warning',
   });
   writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  // the keys of the V8 code cache (src/lib/compile-cache.ts): each file's content hash and length
+  const hashes = {};
+  for (const file of files) {
+    const relative = path.relative(scratch, path.resolve(new URL(root).pathname, file));
+    const text = readFileSync(path.join(dist, relative), 'utf8');
+    hashes[relative.split(path.sep).join('/')] = [createHash('sha256').update(text).digest('hex').slice(0, 32), text.length];
+  }
+  writeFileSync(path.join(dist, 'hashes.json'), JSON.stringify(hashes));
   // esbuild's map of the first pass, with dist/ paths: which sources and packages each file holds
   const relocated = JSON.stringify(split.metafile).replaceAll(`${path.relative(new URL(root).pathname, scratch)}/`, 'dist/');
   writeFileSync(path.join(dist, 'meta.json'), relocated);
