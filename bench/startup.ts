@@ -42,7 +42,7 @@ async function loadedModules(args: readonly string[], cwd: string): Promise<{ to
   for (const url of urls) {
     const rel = url.startsWith('file://') ? path.relative(ROOT, fileURLToPath(url)) : url;
     const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel)?.[1];
-    const key = pkg ? `package ${pkg}` : rel.startsWith('node:') ? 'node builtins (import)' : /^dist\/([^/]+\/)?/.exec(rel)?.[0] ?? rel;
+    const key = pkg ? `package ${pkg}` : rel.startsWith('node:') ? 'node builtins' : /^dist\/([^/]+\/)?/.exec(rel)?.[0] ?? rel;
     byOrigin[key] = (byOrigin[key] ?? 0) + 1;
   }
   return { total: urls.size, by_origin: Object.fromEntries(Object.entries(byOrigin).sort((a, b) => b[1] - a[1])) };

@@ -13,7 +13,8 @@ import { Script } from 'node:vm';
  * An entry is named by the file's content hash (written by the build into dist/hashes.json) and Node's version and
  * architecture: a rebuilt file or another Node finds no entry; V8 rejects data it did not make, or made for other
  * flags; a file whose length differs from the one the build hashed is compiled as usual and not cached. Entries are
- * written at exit to a temporary name and renamed into place (whole or not at all), only for files that had none.
+ * written at the exit of a successful run to a temporary name and renamed into place (whole or not at all), only
+ * for files that had none.
  */
 
 /** `[content hash, length in UTF-16 units]` of each file under dist/, by its path relative to dist/. */
@@ -116,7 +117,8 @@ export function installCompileCache(root: string, folder: string, hashes: BuildH
 
 /**
  * Turns the cache on for the bundle in `dist` (bin/kamal-dev.js calls it before loading the bundle), writing new
- * entries at exit. No cache folder or no dist/hashes.json (sources run as they are): nothing is done.
+ * entries at the exit of a run that succeeded: a run refused (a bad input) leaves no file behind, not even here.
+ * No cache folder or no dist/hashes.json (sources run as they are): nothing is done.
  */
 export function cacheCompiledBundle(dist: string, env: NodeJS.ProcessEnv): void {
   const folder = compileCacheFolder(env);
@@ -128,5 +130,7 @@ export function cacheCompiledBundle(dist: string, env: NodeJS.ProcessEnv): void 
     return;
   }
   const cache = installCompileCache(dist, folder, hashes);
-  process.once('exit', () => cache.flush());
+  process.once('exit', (code) => {
+    if (code === 0) cache.flush();
+  });
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { compileCacheFolder, installCompileCache, type BuildHashes, type CompileCache } from '../../src/lib/compile-cache.js';
 
 const SOURCE = "'use strict';\nconst helper = require('./helper.js');\nexports.answer = () => helper.twice(21);\n";
@@ -106,4 +107,33 @@ describe('the V8 code cache of the bundle', () => {
     expect(compileCacheFolder({ XDG_CACHE_HOME: 'relative' })).toBeUndefined();
     expect(compileCacheFolder({ HOME: '/home/u', KAMAL_DEV_COMPILE_CACHE: '0' })).toBeUndefined();
   });
+});
+
+describe('kamal-dev on Node without module.enableCompileCache', () => {
+  it.skipIf('enableCompileCache' in (createRequire(import.meta.url)('node:module') as object))(
+    'keeps the bundle\'s compiled code under ~/.cache/kamal-dev/v8 after a run that succeeded, and nothing after one refused',
+    async () => {
+      const home = mkdtempSync(path.join(tmpdir(), 'kamal-dev-compile-cache-home-'));
+      try {
+        const folder = path.join(home, '.cache', 'kamal-dev', 'v8');
+        const refused = await runCli(['deploy', '--dry-run'], { cwd: home, env: { HOME: home } });
+        expect(refused.code).toBe(2);
+        expect(existsSync(path.join(home, '.cache'))).toBe(false);
+        const first = await runCli(['--version'], { cwd: home, env: { HOME: home } });
+        expect(first.code).toBe(0);
+        const written = readdirSync(folder);
+        expect(written.length).toBeGreaterThan(1);
+        expect(written.every((name) => name.endsWith(`-${process.version}-${process.arch}.v8`))).toBe(true);
+        const again = await runCli(['--version'], { cwd: home, env: { HOME: home } });
+        expect(again.stdout).toBe(first.stdout);
+        expect(readdirSync(folder)).toEqual(written);
+        const off = mkdtempSync(path.join(tmpdir(), 'kamal-dev-compile-cache-off-'));
+        expect((await runCli(['--version'], { cwd: off, env: { HOME: off, KAMAL_DEV_COMPILE_CACHE: '0' } })).code).toBe(0);
+        expect(existsSync(path.join(off, '.cache'))).toBe(false);
+        rmSync(off, { recursive: true, force: true });
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 });
