@@ -34,6 +34,7 @@ const lazyChildProcess = {
   },
 };
 
+const FILE_URL = 'var __kdFileUrl = require("node:url").pathToFileURL(__filename).href;';
 const dist = path.join(new URL(root).pathname, 'dist');
 const scratch = mkdtempSync(path.join(tmpdir(), 'kamal-dev-build-'));
 try {
@@ -73,11 +74,17 @@ try {
     supported: { 'dynamic-import': false },
     // ssh-config finds bin/kamal-dev.js from the file it runs in
     define: { 'import.meta.url': '__kdFileUrl' },
-    banner: { js: 'var __kdFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+    banner: { js: FILE_URL },
     minify: true,
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  // the banner only where the file uses it (an empty first line instead keeps the source map's lines)
+  for (const file of files) {
+    const out = path.join(dist, path.relative(scratch, path.resolve(new URL(root).pathname, file)));
+    const text = readFileSync(out, 'utf8');
+    if (text.startsWith(FILE_URL) && !text.slice(FILE_URL.length).includes('__kdFileUrl')) writeFileSync(out, text.slice(FILE_URL.length));
+  }
   writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   // the keys of the V8 code cache (src/lib/compile-cache.ts): each file's content hash and length
   const hashes = {};
