@@ -5,6 +5,7 @@ import { requestLabels, serviceLabels, vmLabels } from '../providers/labels.js';
 import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { composeEngine, convergeCompose } from './compose.js';
+import { ensureComposeImage } from './compose-image.js';
 import { cloudConfig } from './cloud-config.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import { NO_CONTENT } from '../config/content-plan.js';
@@ -162,10 +163,9 @@ export async function applyWorkspaces(
       if (!vms.metadata_access && !provider.ownHosts) await blockMetadata(executor, signal);
       const home = await homeDir(executor);
       const engine = service.devcontainer.compose ? await composeEngine(executor, signal) : undefined;
-      // A Compose project's images are Compose's to pull or build; the others are made ready and read here.
-      const image = engine
-        ? { facts: { metadata: [] }, pulled: false }
-        : await ensureImage({ executor, workspace: target.name, home, json: service.devcontainer.json, step, signal }, service.devcontainer.image);
+      const imageContext = { executor, workspace: target.name, home, json: service.devcontainer.json, step, signal };
+      // A Compose workspace's service image is made ready here too (its other services' are Compose's).
+      const image = engine ? await ensureComposeImage(imageContext, service.devcontainer, engine) : await ensureImage(imageContext, service.devcontainer.image);
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;
       await prepareContent(executor, plan, home, content, step, deps.notices, signal);

@@ -22,6 +22,7 @@ export const STEPS = {
   'container.replace': 'removing the old container',
   'container.start': 'starting container',
   'compose.upload': 'uploading the compose files',
+  'compose.build': 'building the other services of the compose project',
   'compose.up': 'starting the compose project',
   'container.stop': 'stopping container',
   'container.remove': 'removing container',

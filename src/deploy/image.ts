@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BaseImageSource, BuildSource, FeaturesSource, ImageSource } from '../devcontainer/image-source.js';
+import type { BaseImageSource, BuildSource, ComposeBuildSource, FeaturesSource, ImageSource } from '../devcontainer/image-source.js';
 import { BUILD_CONTENT_DOCKERFILE, BUILTIN_ENV, builtinEnv, featuresDockerfile, TARGET_STAGE } from '../devcontainer/features/dockerfile.js';
 import { devcontainerEntry, featureEntry, imageLabelEntries, parseMetadataLabel, type MetadataEntry } from '../devcontainer/metadata-merge.js';
 import type { DevcontainerJson } from '../devcontainer/schema.js';
@@ -9,7 +9,7 @@ import { assertNever } from '../lib/assert-never.js';
 import { AppError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { check } from '../remote/check.js';
-import type { Executor } from '../remote/executor.js';
+import type { Argv, Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
 import type { StepReporter } from './runner.js';
 import { buildDir, lifecycleLogPath } from './workspace-paths.js';
@@ -28,6 +28,8 @@ export interface ImageContext {
   json: DevcontainerJson;
   step: StepReporter;
   signal?: AbortSignal | undefined;
+  /** A Compose workspace: builds its service's `build:` with Compose, tagged as the source says (src/deploy/compose-image.ts). */
+  composeBuild?: ((source: ComposeBuildSource) => Promise<void>) | undefined;
 }
 
 /** The image is ready on the VM; `pulled`: this run pulled it (a pull on a changed spec is then not repeated). */
@@ -55,7 +57,7 @@ function factsOf(config: ImageConfigInfo, source: ImageSource): ImageFacts {
   const entries = parseMetadataLabel(config.labels[METADATA_LABEL]);
   // A features image's label ends with devcontainer.json's entry as it was at the build: the current one replaces it.
   const metadata = source.kind === 'features' ? entries.slice(0, -1) : entries;
-  return { metadata, entrypointAndCmd: [...config.entrypoint, ...config.cmd] };
+  return { metadata, entrypointAndCmd: [...config.entrypoint, ...config.cmd], entrypoint: config.entrypoint, cmd: config.cmd };
 }
 
 /** What the workspace's image says about itself, if the VM has it (exec, stop and start read it without building). */
@@ -69,13 +71,15 @@ async function appendLog(ctx: ImageContext, title: string, exitCode: number, out
   await ctx.executor.run(appendStdin(lifecycleLogPath(ctx.home, ctx.workspace)), { stdin: text, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }
 
-/** Runs one `docker build`, its output appended to the lifecycle log; a failure throws with the log's end. */
-async function runBuild(ctx: ImageContext, title: string, options: BuildOptions): Promise<void> {
+/** Runs one build command, its output appended to the lifecycle log; a failure throws with the log's end. */
+export async function runLoggedBuild(ctx: ImageContext, title: string, argv: Argv): Promise<void> {
   let output = '';
-  const result = await ctx.executor.run(dockerBuild(options), { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
+  const result = await ctx.executor.run(argv, { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
   await appendLog(ctx, title, result.exitCode, output);
   if (result.exitCode !== 0) throw new BuildFailedError(title, result.exitCode, output);
 }
+
+const runBuild = (ctx: ImageContext, title: string, options: BuildOptions) => runLoggedBuild(ctx, title, dockerBuild(options));
 
 /** Uploads a tar and unpacks it into `dir` (created empty, 0700: option files may hold values worth keeping private). */
 async function unpack(ctx: ImageContext, tar: Uint8Array, dir: string): Promise<void> {
@@ -105,6 +109,12 @@ async function buildDockerfile(ctx: ImageContext, source: BuildSource): Promise<
   }
 }
 
+async function buildWithCompose(ctx: ImageContext, source: ComposeBuildSource): Promise<void> {
+  if (!ctx.composeBuild) throw new Error(`${source.ref}: a Compose build needs the workspace's Compose project`);
+  ctx.step('image.build', source.ref);
+  await ctx.composeBuild(source);
+}
+
 /** The base of a features image, present on the VM: pulled when missing, built when its tag is missing. */
 async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<{ config: ImageConfigInfo; pulled: boolean }> {
   const present = await imageConfig(ctx.executor, base.ref, ctx.signal);
@@ -112,6 +122,8 @@ async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<{ c
   if (base.kind === 'pull') {
     ctx.step('image.pull', base.ref);
     await check(ctx.executor, dockerPull(base.ref), ctx.signal ? { signal: ctx.signal } : {});
+  } else if (base.kind === 'compose-build') {
+    await buildWithCompose(ctx, base);
   } else {
     await buildDockerfile(ctx, base);
   }
@@ -190,6 +202,9 @@ export async function ensureImage(ctx: ImageContext, source: ImageSource): Promi
     }
     case 'build':
       await buildDockerfile(ctx, source);
+      break;
+    case 'compose-build':
+      await buildWithCompose(ctx, source);
       break;
     case 'features': {
       const base = await ensureBase(ctx, source.base);

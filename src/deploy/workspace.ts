@@ -16,6 +16,7 @@ import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
 import { composePlan, type ComposePlan } from './compose-plan.js';
+import { composeImageOptions } from './compose-service.js';
 import type { ContentPlan } from '../config/content-plan.js';
 import { envFilePath, lifecycleLogPath, remoteEnvFilePath, workspaceDir } from './workspace-paths.js';
 
@@ -42,6 +43,9 @@ export interface ServicePlan {
 export interface ImageFacts {
   metadata: MetadataEntry[];
   entrypointAndCmd?: string[] | undefined;
+  /** The image's own entrypoint and command, apart (a Compose service's override needs them so). */
+  entrypoint?: string[] | undefined;
+  cmd?: string[] | undefined;
 }
 
 /** Where one workspace lands: its name and index, and the home of the SSH user on its VM (found on connecting). */
@@ -181,9 +185,16 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
     entrypoints: merged.entrypoints,
     command: image.entrypointAndCmd,
   };
+  const composeKeepAlive = merged.overrideCommand ?? false;
   const compose = plan.devcontainer.compose
     ? composePlan(plan.devcontainer.compose, { home, workspace: name, engine: binding.composeEngine }, {
         ...run,
+        // devcontainer.json's own mounts are not applied to a Compose service; the image's (features') are.
+        ...composeImageOptions(plan.devcontainer.image, plan.devcontainer.compose.definition, image, {
+          entrypoints: merged.entrypoints,
+          imageMounts: substituteDeep(mergeMetadata(image.metadata).mounts, perWorkspace),
+          keepAlive: composeKeepAlive,
+        }),
         containerName: name,
         otherLabels: labels,
         volumes: [`${dir}:${workspaceFolder}`],
@@ -191,7 +202,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
         workdir: workspaceFolder,
         // remoteUser is for exec only: the service's processes run as its own user unless containerUser says otherwise.
         user: merged.containerUser,
-        keepAlive: merged.overrideCommand ?? false,
+        keepAlive: composeKeepAlive,
       })
     : undefined;
   const specHash = compose ? hashOf([...compose.up, compose.overrideContent], envFileKeys) : hashOf(dockerRun(run), envFileKeys);

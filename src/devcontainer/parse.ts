@@ -124,9 +124,6 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   const json = result.data;
   const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
   const compose = json.dockerComposeFile === undefined ? undefined : composeSettings(json, file, (key) => where([key]));
-  if (compose !== undefined && Object.keys(json.features ?? {}).length > 0) {
-    throw new ConfigError(`${where(['features'])}: features on a Docker Compose service are not supported yet by kamal-dev`);
-  }
   const dockerfile = compose === undefined ? (json.build?.dockerfile ?? json.dockerFile) : undefined;
   if (compose === undefined && json.build !== undefined && dockerfile === undefined) throw new ConfigError(`${where(['build'])}.dockerfile: is required (the Dockerfile, relative to devcontainer.json)`);
   if (json.image === undefined && dockerfile === undefined && compose === undefined) {
@@ -165,8 +162,8 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   }
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
   if (compose) {
-    // The service's image comes from the compose files; `image` is not used.
-    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose, notes };
+    // The service's image comes from the compose files (src/project/compose-image-inputs.ts); `image` is not used.
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose, features, featureOrder, notes };
   }
   if (dockerfile !== undefined) {
     const b = substituted.build;

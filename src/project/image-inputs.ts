@@ -18,8 +18,8 @@ export interface ImageInputOptions {
   signal?: AbortSignal | undefined;
 }
 
-const HASH_LENGTH = 20;
-const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+export const HASH_LENGTH = 20;
+export const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /** Where feature archives are cached, by digest: the user's cache folder. */
 export function featureCacheDir(env: Readonly<Record<string, string | undefined>>): string {
@@ -48,14 +48,26 @@ export async function prepareImageInputs(dc: Devcontainer, o: ImageInputOptions)
       args: build.args, target: build.target, cacheFrom: build.cacheFrom, options: build.options,
     };
   }
+  return layerFeatures(dc, base, { ...o, devcontainerPath: o.devcontainerPath });
+}
+
+/**
+ * devcontainer.json's features on `base` (a pulled image, a Dockerfile build or a Compose service's build),
+ * fetched and ordered here: the features source tagged by the hash of the base and the features; without
+ * features, the base itself.
+ */
+export async function layerFeatures(dc: Devcontainer, base: BaseImageSource, o: ImageInputOptions & { devcontainerPath: string }): Promise<Devcontainer> {
+  const features = dc.features ?? [];
   if (features.length === 0) return { ...dc, image: base, json: { ...dc.json, image: base.ref } };
+  const name = dc.file ?? 'devcontainer.json';
+  const folder = path.dirname(o.devcontainerPath);
   const resolved = await resolveFeatures(features, {
     folder, file: name, lockfile: lockfilePath(o.devcontainerPath), cacheDir: featureCacheDir(o.env), env: o.env, signal: o.signal,
   });
   const order = installOrder(resolved.roots, dc.featureOrder ?? [], name);
   const content = await packFeatures(order, resolved.content);
   const hash = hashOf({
-    base: base.kind === 'build' ? base.hash : base.ref,
+    base: base.kind === 'pull' ? base.ref : base.hash,
     content: createHash('sha256').update(content.tar).digest('hex'),
     devcontainer: devcontainerEntry(dc.json, { withRemoteEnv: false }),
   });
