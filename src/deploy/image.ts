@@ -56,7 +56,9 @@ export async function imageConfig(executor: Executor, ref: string, signal?: Abor
 function factsOf(config: ImageConfigInfo, source: ImageSource): ImageFacts {
   const entries = parseMetadataLabel(config.labels[METADATA_LABEL]);
   // A features image's label ends with devcontainer.json's entry as it was at the build: the current one replaces it.
-  const metadata = source.kind === 'features' ? entries.slice(0, -1) : entries;
+  // An empty one is left out of the label, so the last entry is then a feature's (every feature's entry has its id).
+  const last = entries.at(-1);
+  const metadata = source.kind === 'features' && last !== undefined && typeof last.id !== 'string' ? entries.slice(0, -1) : entries;
   return { metadata, entrypointAndCmd: [...config.entrypoint, ...config.cmd], entrypoint: config.entrypoint, cmd: config.cmd };
 }
 

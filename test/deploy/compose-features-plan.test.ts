@@ -114,6 +114,14 @@ describe('a Compose service with features: the image on the VM', () => {
     expect(vm.argvs).toEqual([inspectOf('kamal-dev/myapp-dev:feat4567')]);
   });
 
+  it("a label without devcontainer.json's entry (it had nothing to write): the last feature's entry is kept", async () => {
+    const plan = servicePlan(IMAGE_SERVICE, featuresOn({ kind: 'pull', ref: 'ruby:3.2' }));
+    const label = JSON.stringify({ 'devcontainer.metadata': JSON.stringify([{ remoteUser: 'vscode' }, { id: './feature', postCreateCommand: 'echo from-feature' }]) });
+    const vm = new ScriptedExecutor('10.0.0.5', [{ argv: inspectOf('kamal-dev/myapp-dev:feat4567'), result: CONFIG(label) }]);
+    const ready = await ensureComposeImage(ctx(vm), plan.devcontainer, ['docker-compose']);
+    expect(ready.facts.metadata).toEqual([{ remoteUser: 'vscode' }, { id: './feature', postCreateCommand: 'echo from-feature' }]);
+  });
+
   it("a build: service without its base: Compose builds it under the base's tag (an override naming the image), then the features are layered", async () => {
     const plan = servicePlan(BUILD_SERVICE, featuresOn(COMPOSE_BASE));
     let baseBuilt = false;
