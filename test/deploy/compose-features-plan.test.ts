@@ -92,6 +92,13 @@ describe('a Compose service with features: the plan', () => {
     expect(plan.compose!.overrideContent).toContain('    image: kamal-dev/myapp-dev:feat4567\n');
   });
 
+  it("a build: service without features runs Compose's build of it under its tag, also without --build", () => {
+    const service = servicePlan(BUILD_SERVICE, featuresOn(COMPOSE_BASE));
+    const plan = bindWorkspace({ ...service, devcontainer: { ...service.devcontainer, image: COMPOSE_BASE, features: [] } }, { name: 'myapp-dev-1', index: 1, home: '/root', composeEngine: ['docker-compose'] });
+    expect(plan.compose!.overrideContent).toContain('  app:\n    image: kamal-dev/myapp-dev:base0123\n');
+    expect(quoteArgv(plan.dockerRun)).toBe(`docker-compose -p myapp-dev-1 ${F} up -d --remove-orphans`);
+  });
+
   it('a changed features image changes the spec hash (the container is replaced); the same one keeps it', () => {
     const bind = (image: FeaturesSource) => bindWorkspace(servicePlan(IMAGE_SERVICE, image), { name: 'myapp-dev-1', index: 1, home: '/root' }, FACTS).specHash;
     const base: BaseImageSource = { kind: 'pull', ref: 'ruby:3.2' };
@@ -103,7 +110,7 @@ describe('a Compose service with features: the plan', () => {
 const CONFIG = (labels: string) => ({ stdout: `${JSON.stringify({ User: '', Labels: JSON.parse(labels) as unknown, Entrypoint: null, Cmd: ['sh'] })}\n` });
 const inspectOf = (ref: string) => ['docker', 'image', 'inspect', '--format', '{{json .Config}}', ref];
 
-describe('a Compose service with features: the image on the VM', () => {
+describe('a Compose service with features (or a build): the image on the VM', () => {
   const ctx = (executor: ScriptedExecutor) => ({ executor, workspace: 'myapp-dev-1', home: '/root', json: { image: '' }, step: () => undefined });
 
   it('present features image: read, nothing pulled or built', async () => {
@@ -148,5 +155,19 @@ describe('a Compose service with features: the image on the VM', () => {
     expect(featuresBuild).toContain('_DEV_CONTAINERS_BASE_IMAGE=kamal-dev/myapp-dev:base0123');
     // The base's build folder (with its override) is removed once Compose has built.
     expect(vm.argvs).toContainEqual(['rm', '-rf', build]);
+  });
+
+  it("a build: service without features: Compose builds it when its tag is missing, and its whole label is the image's", async () => {
+    const plan = servicePlan(BUILD_SERVICE, featuresOn(COMPOSE_BASE));
+    const devcontainer = { ...plan.devcontainer, image: COMPOSE_BASE, features: [] };
+    let built = false;
+    const vm = new ScriptedExecutor('10.0.0.5', [
+      { argv: inspectOf('kamal-dev/myapp-dev:base0123'), result: () => (built ? CONFIG('{"devcontainer.metadata":"[{\\"remoteUser\\":\\"node\\"}]"}') : { exitCode: 1 }), times: 2 },
+      { argv: (argv) => argv[0] === 'sh' || argv[0] === 'mkdir' || argv[0] === 'rm', times: 'any' },
+      { argv: (argv) => argv[0] === 'docker-compose' && argv.at(-2) === 'build', result: () => ((built = true), {}) },
+    ]);
+    const ready = await ensureComposeImage(ctx(vm), devcontainer, ['docker-compose']);
+    expect(ready.facts.metadata).toEqual([{ remoteUser: 'node' }]);
+    expect(vm.argvs.filter((argv) => argv[0] === 'docker-compose')).toHaveLength(1);
   });
 });
