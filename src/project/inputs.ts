@@ -78,7 +78,7 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
   warnings.push(...(parsed.notes ?? []));
   const devcontainer = parsed.composeSettings
     ? { ...parsed, compose: await loadComposeBundle(config.root, parsed.composeSettings, parsed.file ?? 'devcontainer.json') }
-    : await prepareImageInputs(parsed, { devcontainerPath: file, service: config.config.service, env, signal: options.signal });
+    : await prepareImageInputs(parsed, { devcontainerPath: file, service: config.config.service, registry: config.config.registry?.server, env, signal: options.signal });
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
