@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RegistryConfig } from '../../src/config/registry-schema.js';
-import type { BuildSource } from '../../src/devcontainer/image-source.js';
+import type { BuildSource, FeaturesSource, ImageSource } from '../../src/devcontainer/image-source.js';
 import { envFileContent } from '../../src/docker/env-file.js';
 import { engineAllowsHttp } from '../../src/docker/registry-config.js';
 import type { Step } from '../../src/deploy/events.js';
@@ -42,6 +42,7 @@ async function deployRun(options: {
   insecure?: string[];
   shared?: boolean;
   workspaces?: string[];
+  image?: ImageSource;
 }): Promise<Run> {
   const registry = options.fake ?? new FakeRegistry();
   const names = options.workspaces ?? WORKSPACES;
@@ -58,7 +59,7 @@ async function deployRun(options: {
           config: options.registry, pushes, insecure: options.insecure ?? [],
           envFile: { path: `/root/.kamal-dev/env/${workspace}.env`, content: envFileContent(SECRETS) },
         },
-      }, source());
+      }, options.image ?? source());
     }),
   );
   return { vms, registry, results, steps };
@@ -126,6 +127,23 @@ describe('registry: a built image is built once per run, pushed, and pulled by t
     expect(messages.filter((m) => m.startsWith(`${REF}: built for this deploy by myapp-`))).toHaveLength(2);
     expect(run.registry.pushes).toEqual([]);
     expect(total(run.vms, 'pulls')).toBe(0);
+  });
+
+  it('a features image: built (its content image, then the image) on one VM and pushed; its base pulled there only', async () => {
+    const fake = new FakeRegistry();
+    fake.tags.add('base.example.test/tools:1');
+    const features: FeaturesSource = {
+      kind: 'features', ref: REF, hash: 'fedcba9876543210fedcba9876543210', base: { kind: 'pull', ref: 'base.example.test/tools:1' },
+      features: [], content: new Uint8Array([4, 5, 6]), generated: [],
+    };
+    const run = await deployRun({ registry: ANONYMOUS, fake, image: features });
+    expect(run.results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const builder = run.vms.find((vm) => vm.builds.length > 0)!;
+    expect(builder.builds).toEqual([expect.stringMatching(/^kamal-dev-feature-content:/), REF]);
+    expect(builder.pulls).toEqual(['base.example.test/tools:1']);
+    expect(total(run.vms, 'builds')).toBe(2);
+    expect(fake.pushes).toEqual([REF]);
+    expect(run.vms.filter((vm) => vm !== builder).map((vm) => vm.pulls)).toEqual([[REF], [REF]]);
   });
 
   it('without registry: each VM builds (3 builds, no push, no pull)', async () => {
