@@ -5,6 +5,7 @@ import { requestLabels, serviceLabels, vmLabels } from '../providers/labels.js';
 import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { composeEngine, convergeCompose } from './compose.js';
+import { ensureLocalBindSources } from './bind-sources.js';
 import { cloudConfig } from './cloud-config.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import { NO_CONTENT } from '../config/content-plan.js';
@@ -178,6 +179,7 @@ export async function applyWorkspaces(
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;
       await prepareContent(executor, plan, home, content, step, deps.notices, signal);
+      await ensureLocalBindSources(executor, plan, deps.notices, signal);
       const { action, ports } = plan.compose ? await convergeCompose(executor, plan, step, signal) : await convergeContainer(executor, plan, step, signal, image.pulled);
       await finishContent(executor, plan, content, action, step, deps.notices, signal);
       if (service.config.config.idle_timeout > 0) {

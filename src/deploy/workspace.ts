@@ -8,6 +8,7 @@ import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
 import { devcontainerEntry, mergeMetadata, type MetadataEntry } from '../devcontainer/metadata-merge.js';
+import { placeDevcontainerMounts, placeMetadataMounts, type LocalBind } from '../devcontainer/workspace-mounts.js';
 import type { MountObject } from '../devcontainer/schema.js';
 import { dockerExec, type ExecOptions } from '../docker/commands.js';
 import { envFileContent, envFileKey, remoteEnvFileContent } from '../docker/env-file.js';
@@ -116,6 +117,8 @@ export interface WorkspacePlan {
   remoteEnvFile: { path: string; content: Secret };
   /** Appended to by the lifecycle commands. */
   lifecycleLog: string;
+  /** Bind sources of this machine's paths: created on the VM (with a warning) before dockerRun when missing. */
+  localBinds: LocalBind[];
 }
 
 /** How the workspace's commands are exec'd, as its lifecycle commands are: remoteUser, workspaceFolder, remoteEnv. */
@@ -147,9 +150,12 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
   const perWorkspace = () => (variable: string) => (variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined);
-  const json = substituteDeep(plan.devcontainer.json, perWorkspace);
+  const substituted = substituteDeep(plan.devcontainer.json, perWorkspace);
+  const onVm = { workspace: name, home, sharedVm: !spread };
+  const own = placeDevcontainerMounts(substituted.mounts ?? [], plan.devcontainer.mountSources ?? [], plan.devcontainer.file ?? 'devcontainer.json', onVm);
+  const json = substituted.mounts === undefined ? substituted : { ...substituted, mounts: own.mounts as typeof substituted.mounts };
   // The image's entries first, devcontainer.json's last: the reference CLI's merge order and rules.
-  const merged = substituteDeep(mergeMetadata([...image.metadata, devcontainerEntry(json, { withRemoteEnv: true })]), perWorkspace);
+  const merged = substituteDeep(mergeMetadata([...placeMetadataMounts(image.metadata, onVm), devcontainerEntry(json, { withRemoteEnv: true })]), perWorkspace);
   const workspaceFolder = plan.devcontainer.workspaceFolder;
   const ports = planPorts({ ...json, forwardPorts: merged.forwardPorts }, spread, config.config.ports.public);
   const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
@@ -233,5 +239,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
     remoteEnv,
     remoteEnvFile,
     lifecycleLog: lifecycleLogPath(home, name),
+    // A Compose service gets no devcontainer.json mounts (docs/configuration.md#docker-compose).
+    localBinds: compose ? [] : own.local,
   };
 }
