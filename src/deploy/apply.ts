@@ -14,13 +14,12 @@ import { replaceHostKey, waitForCloudInit } from './host-key-steps.js';
 import { ensureIdleWatcher } from './idle-install.js';
 import { ensureImage } from './image.js';
 import type { LifecycleDeps } from './ports.js';
-import { envFileContent } from '../docker/env-file.js';
+import { registryContext } from './registry-image.js';
 import { RegistryPushes } from './registry-pushes.js';
 import { blockMetadata, ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
 import { VmWaiter } from './vm-waiter.js';
 import { bindWorkspace, type ServicePlan, type WorkspacePlan } from './workspace.js';
-import { envFilePath } from './workspace-paths.js';
 
 export interface Target {
   name: string;
@@ -81,7 +80,6 @@ export async function applyWorkspaces(
   const recorded = new Map<string, Entry>();
   /** With registry:, each built image is built and pushed once in this run, and pulled by the other workspaces. */
   const pushes = new RegistryPushes();
-  const { registry } = service.config.config;
 
   /** The VM of a workspace: its recorded one if the provider still has it, one found by its request label, or a new one. */
   const ensureVm = async (target: Target, entry: Entry, step: StepReporter): Promise<FoundVm> => {
@@ -174,7 +172,7 @@ export async function applyWorkspaces(
         ? { facts: { metadata: [] }, pulled: false }
         : await ensureImage({
             executor, workspace: target.name, home, json: service.devcontainer.json, step, signal,
-            registry: registry && { config: registry, pushes, envFile: { path: envFilePath(home, target.name), content: envFileContent(service.secrets) }, insecure: settings.insecureRegistries ?? [] },
+            registry: registryContext(service, pushes, { workspace: target.name, home, insecure: settings.insecureRegistries }),
           }, service.devcontainer.image);
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;

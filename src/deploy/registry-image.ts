@@ -2,6 +2,7 @@ import path from 'node:path';
 import { registryCredential, registryHost, type RegistryConfig } from '../config/registry-schema.js';
 import { dockerPush } from '../docker/build.js';
 import { dockerPull } from '../docker/commands.js';
+import { envFileContent } from '../docker/env-file.js';
 import { dockerRegistryConfig, engineAllowsHttp } from '../docker/registry-config.js';
 import type { Argv } from '../lib/argv.js';
 import { AppError, CancelledError } from '../lib/errors.js';
@@ -11,6 +12,8 @@ import { check } from '../remote/check.js';
 import type { ImageContext } from './image.js';
 import { CREDENTIAL_HELPER_FILE, credentialHelperScript, dockerConfigDir, dockerConfigJson, withDockerConfig } from './registry-auth.js';
 import type { RegistryPushes } from './registry-pushes.js';
+import type { ServicePlan } from './workspace.js';
+import { envFilePath } from './workspace-paths.js';
 
 /** Lines of a failed pull's or push's output that its message carries. */
 const OUTPUT_TAIL_LINES = 15;
@@ -24,6 +27,18 @@ export interface RegistryContext {
   envFile: { path: string; content: Secret };
   /** KAMAL_DEV_INSECURE_REGISTRIES: `host:port`s reached over plain HTTP. */
   insecure: readonly string[];
+}
+
+/** A workspace's RegistryContext in a deploy run, or undefined without registry: in config/dev.yml. */
+export function registryContext(
+  service: ServicePlan,
+  pushes: RegistryPushes,
+  where: { workspace: string; home: string; insecure: readonly string[] | undefined },
+): RegistryContext | undefined {
+  const { registry } = service.config.config;
+  if (!registry) return undefined;
+  const envFile = { path: envFilePath(where.home, where.workspace), content: envFileContent(service.secrets) };
+  return { config: registry, pushes, envFile, insecure: where.insecure ?? [] };
 }
 
 /** What the image steps of src/deploy/image.ts do for this flow, on the workspace's VM. */
