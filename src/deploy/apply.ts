@@ -15,6 +15,8 @@ import { replaceHostKey, waitForCloudInit } from './host-key-steps.js';
 import { ensureIdleWatcher } from './idle-install.js';
 import { ensureImage } from './image.js';
 import type { LifecycleDeps } from './ports.js';
+import { registryContext } from './registry-image.js';
+import { RegistryPushes } from './registry-pushes.js';
 import { blockMetadata, ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
 import { VmWaiter } from './vm-waiter.js';
@@ -77,6 +79,8 @@ export async function applyWorkspaces(
   const rekeys = new Map<string, Promise<string>>();
   /** Each workspace's entry as this run last recorded it: what a failure reports (its VM may exist by then). */
   const recorded = new Map<string, Entry>();
+  /** With registry:, each built image is built and pushed once in this run, and pulled by the other workspaces. */
+  const pushes = new RegistryPushes();
 
   /** The VM of a workspace: its recorded one if the provider still has it, one found by its request label, or a new one. */
   const ensureVm = async (target: Target, entry: Entry, step: StepReporter): Promise<FoundVm> => {
@@ -165,8 +169,10 @@ export async function applyWorkspaces(
       const home = await homeDir(executor);
       const engine = service.devcontainer.compose ? await composeEngine(executor, signal) : undefined;
       const imageContext = { executor, workspace: target.name, home, json: service.devcontainer.json, step, signal };
-      // A Compose workspace's service image is made ready here too (its other services' are Compose's).
-      const image = engine ? await ensureComposeImage(imageContext, service.devcontainer, engine) : await ensureImage(imageContext, service.devcontainer.image);
+      // A Compose workspace's service image is made ready here too (its other services' are Compose's); registry: is for single containers.
+      const image = engine
+        ? await ensureComposeImage(imageContext, service.devcontainer, engine)
+        : await ensureImage({ ...imageContext, registry: registryContext(service, pushes, { workspace: target.name, home, insecure: settings.insecureRegistries }) }, service.devcontainer.image);
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;
       await prepareContent(executor, plan, home, content, step, deps.notices, signal);

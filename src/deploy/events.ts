@@ -19,6 +19,8 @@ export const STEPS = {
   'image.pull': 'pulling the image',
   'image.build': 'building the image',
   'image.features': 'installing the features into the image',
+  'image.push': 'pushing the image to the registry',
+  'image.wait': 'waiting for the image another workspace builds and pushes',
   'container.replace': 'removing the old container',
   'container.start': 'starting container',
   'compose.upload': 'uploading the compose files',

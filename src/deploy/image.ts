@@ -11,6 +11,7 @@ import { ExitCode } from '../lib/exit-codes.js';
 import { check } from '../remote/check.js';
 import type { Argv, Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
+import { imageViaRegistry, type RegistryContext } from './registry-image.js';
 import type { StepReporter } from './runner.js';
 import { buildDir, lifecycleLogPath } from './workspace-paths.js';
 import type { ImageFacts } from './workspace.js';
@@ -30,6 +31,8 @@ export interface ImageContext {
   signal?: AbortSignal | undefined;
   /** A Compose workspace: builds its service's `build:` with Compose, tagged as the source says (src/deploy/compose-image.ts). */
   composeBuild?: ((source: ComposeBuildSource) => Promise<void>) | undefined;
+  /** registry: of config/dev.yml: a built image is pushed once per run and pulled by the other VMs. */
+  registry?: RegistryContext | undefined;
 }
 
 /** The image is ready on the VM; `pulled`: this run pulled it (a pull on a changed spec is then not repeated). */
@@ -188,6 +191,22 @@ async function buildFeatures(ctx: ImageContext, source: FeaturesSource, base: Im
   }
 }
 
+/** Builds a Dockerfile, Compose or features image on the VM (a features image's base pulled or built first when missing). */
+async function buildImage(ctx: ImageContext, source: BuildSource | ComposeBuildSource | FeaturesSource): Promise<void> {
+  switch (source.kind) {
+    case 'build':
+      return buildDockerfile(ctx, source);
+    case 'compose-build':
+      return buildWithCompose(ctx, source);
+    case 'features': {
+      const base = await ensureBase(ctx, source.base);
+      return buildFeatures(ctx, source, base.config);
+    }
+    default:
+      return assertNever(source, 'image source');
+  }
+}
+
 /**
  * Makes the workspace's image present on the VM and reads what it says about itself. A pulled image is pulled when
  * missing; a built one is built only when its tag (the hash of its inputs) is missing, so an unchanged context,
@@ -196,25 +215,17 @@ async function buildFeatures(ctx: ImageContext, source: FeaturesSource, base: Im
 export async function ensureImage(ctx: ImageContext, source: ImageSource): Promise<ReadyImage> {
   const present = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (present) return { facts: factsOf(present, source), pulled: false };
-  switch (source.kind) {
-    case 'pull': {
-      ctx.step('image.pull', source.ref);
-      await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
-      break;
-    }
-    case 'build':
-      await buildDockerfile(ctx, source);
-      break;
-    case 'compose-build':
-      await buildWithCompose(ctx, source);
-      break;
-    case 'features': {
-      const base = await ensureBase(ctx, source.base);
-      await buildFeatures(ctx, source, base.config);
-      break;
-    }
-    default:
-      return assertNever(source, 'image source');
+  if (source.kind === 'pull') {
+    ctx.step('image.pull', source.ref);
+    await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
+  } else if (ctx.registry) {
+    await imageViaRegistry(ctx, ctx.registry, source.ref, {
+      build: () => buildImage(ctx, source),
+      log: (title, exitCode, output) => appendLog(ctx, title, exitCode, output),
+      present: async () => (await imageConfig(ctx.executor, source.ref, ctx.signal)) !== undefined,
+    });
+  } else {
+    await buildImage(ctx, source);
   }
   const config = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (!config) throw new AppError(`${source.ref}: not on ${ctx.executor.host} after preparing it`, ExitCode.failed);

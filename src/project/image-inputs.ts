@@ -14,6 +14,8 @@ export interface ImageInputOptions {
   /** devcontainer.json on this machine; undefined for dev.yml's image reference. */
   devcontainerPath: string | undefined;
   service: string;
+  /** registry.server: the image run (a build, or features) is then `<server>/kamal-dev/<service>:<hash>`. */
+  registry?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal | undefined;
 }
@@ -26,6 +28,9 @@ export function featureCacheDir(env: Readonly<Record<string, string | undefined>
   const base = env.XDG_CACHE_HOME || path.join(env.HOME ?? '.', '.cache');
   return path.join(base, 'kamal-dev', 'features');
 }
+
+/** The image under registry.server, so that every VM names it the same; a features image's base stays on the VM that builds it. */
+const inRegistry = (ref: string, server: string | undefined) => (server === undefined ? ref : `${server}/${ref}`);
 
 /**
  * The image source of a Dockerfile build or of features, made on this machine: the context packed (with
@@ -58,7 +63,10 @@ export async function prepareImageInputs(dc: Devcontainer, o: ImageInputOptions)
  */
 export async function layerFeatures(dc: Devcontainer, base: BaseImageSource, o: ImageInputOptions & { devcontainerPath: string }): Promise<Devcontainer> {
   const features = dc.features ?? [];
-  if (features.length === 0) return { ...dc, image: base, json: { ...dc.json, image: base.ref } };
+  if (features.length === 0) {
+    const image = base.kind === 'build' ? { ...base, ref: inRegistry(base.ref, o.registry) } : base;
+    return { ...dc, image, json: { ...dc.json, image: image.ref } };
+  }
   const name = dc.file ?? 'devcontainer.json';
   const folder = path.dirname(o.devcontainerPath);
   const resolved = await resolveFeatures(features, {
@@ -72,7 +80,7 @@ export async function layerFeatures(dc: Devcontainer, base: BaseImageSource, o: 
     devcontainer: devcontainerEntry(dc.json, { withRemoteEnv: false }),
   });
   const image: FeaturesSource = {
-    kind: 'features', ref: `kamal-dev/${o.service}:${hash.slice(0, HASH_LENGTH)}`, hash, base, features: order, content: content.tar, generated: content.generated,
+    kind: 'features', ref: inRegistry(`kamal-dev/${o.service}:${hash.slice(0, HASH_LENGTH)}`, o.registry), hash, base, features: order, content: content.tar, generated: content.generated,
   };
   return { ...dc, image, json: { ...dc.json, image: image.ref } };
 }

@@ -81,7 +81,7 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
   const bundle = parsed.composeSettings && (await loadComposeBundle(config.root, parsed.composeSettings, parsed.file ?? 'devcontainer.json'));
   const devcontainer = bundle
     ? await prepareComposeImage({ ...parsed, compose: bundle }, bundle, config.root, imageOptions)
-    : await prepareImageInputs(parsed, imageOptions);
+    : await prepareImageInputs(parsed, { ...imageOptions, registry: config.config.registry?.server });
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;
