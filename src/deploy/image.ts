@@ -11,6 +11,7 @@ import { ExitCode } from '../lib/exit-codes.js';
 import { check } from '../remote/check.js';
 import type { Argv, Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
+import { lifecycleLogEntry } from './lifecycle-log.js';
 import { imageViaRegistry, type RegistryContext } from './registry-image.js';
 import type { StepReporter } from './runner.js';
 import { buildDir, lifecycleLogPath } from './workspace-paths.js';
@@ -72,7 +73,7 @@ export async function readImageFacts(executor: Executor, source: ImageSource, si
 }
 
 async function appendLog(ctx: ImageContext, title: string, exitCode: number, output: string): Promise<void> {
-  const text = `=== ${new Date().toISOString()} ${title}: exit ${exitCode}\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}`;
+  const text = lifecycleLogEntry(title, exitCode, output);
   await ctx.executor.run(appendStdin(lifecycleLogPath(ctx.home, ctx.workspace)), { stdin: text, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }
 
