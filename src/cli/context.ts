@@ -231,6 +231,8 @@ export class Context {
       sshTimeoutMs: msFromEnv(this.env, 'KAMAL_DEV_SSH_TIMEOUT_MS', 300_000),
       concurrency: 10,
       idle: idleSettings(this.env),
+      // as src/project/features/oci.ts reads it (that module loads undici: not imported here)
+      insecureRegistries: (this.env.KAMAL_DEV_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     };
   }
 

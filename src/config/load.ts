@@ -9,6 +9,7 @@ import { deepMerge, destinationConfigPath, isMapping, secretsFiles, setByOverlay
 import { expandHome } from './home.js';
 import { firstIssue, formatIssues } from './format-issues.js';
 import { checkGitConfig } from './git-check.js';
+import { checkRegistryConfig } from './registry-schema.js';
 import { invalidDockerName, workspaceName } from './naming.js';
 import { providerKeys } from '../providers/registry.js';
 import { ConfigSchema, KNOWN_KEYS, type Config } from './schema.js';
@@ -103,6 +104,7 @@ export function validateConfig(data: unknown, file: string, fileOf: (keys: reado
     if (problem) throw new ConfigError(`${fileOf(['naming', 'pattern'])}: naming.pattern: yields ${problem}`);
   }
   checkGitConfig(config, fileOf);
+  checkRegistryConfig(config, fileOf);
   return config;
 }
 

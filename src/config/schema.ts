@@ -3,6 +3,7 @@ import { DURATION_FORMAT, parseDuration } from '../lib/duration.js';
 import { ProviderConfigSchema } from '../providers/registry.js';
 import { ALIAS_NAME } from './aliases.js';
 import { DotfilesSchema, GitSchema } from './git-schema.js';
+import { RegistrySchema } from './registry-schema.js';
 
 /** Docker's rule for container names, which kamal-dev uses for services and workspaces. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -83,7 +84,8 @@ export const ConfigSchema = z.strictObject({
   idle_timeout: idleTimeout.default(0),
   ports: PortsSchema.default(() => PortsSchema.parse({})),
   build: notSupported,
-  registry: notSupported,
+  /** Built images pushed once and pulled by the other VMs (docs/configuration.md#registry). */
+  registry: RegistrySchema.optional(),
   git: GitSchema.optional(),
   dotfiles: DotfilesSchema.optional(),
 });
@@ -100,4 +102,5 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   ports: Object.keys(PortsSchema.shape),
   git: Object.keys(GitSchema.shape),
   dotfiles: Object.keys(DotfilesSchema.shape),
+  registry: Object.keys(RegistrySchema.shape),
 };

@@ -5,6 +5,8 @@ import { requestLabels, serviceLabels, vmLabels } from '../providers/labels.js';
 import type { Placement, Vm } from '../providers/provider.js';
 import type { Entry } from '../state/schema.js';
 import { composeEngine, convergeCompose } from './compose.js';
+import { ensureComposeImage } from './compose-image.js';
+import { ensureLocalBindSources } from './bind-sources.js';
 import { cloudConfig } from './cloud-config.js';
 import { convergeContainer, type ContainerAction } from './container.js';
 import { NO_CONTENT } from '../config/content-plan.js';
@@ -13,6 +15,8 @@ import { replaceHostKey, waitForCloudInit } from './host-key-steps.js';
 import { ensureIdleWatcher } from './idle-install.js';
 import { ensureImage } from './image.js';
 import type { LifecycleDeps } from './ports.js';
+import { registryContext } from './registry-image.js';
+import { RegistryPushes } from './registry-pushes.js';
 import { blockMetadata, ensureDocker, homeDir } from './remote-steps.js';
 import { runEach, type StepReporter } from './runner.js';
 import { VmWaiter } from './vm-waiter.js';
@@ -75,6 +79,8 @@ export async function applyWorkspaces(
   const rekeys = new Map<string, Promise<string>>();
   /** Each workspace's entry as this run last recorded it: what a failure reports (its VM may exist by then). */
   const recorded = new Map<string, Entry>();
+  /** With registry:, each built image is built and pushed once in this run, and pulled by the other workspaces. */
+  const pushes = new RegistryPushes();
 
   /** The VM of a workspace: its recorded one if the provider still has it, one found by its request label, or a new one. */
   const ensureVm = async (target: Target, entry: Entry, step: StepReporter): Promise<FoundVm> => {
@@ -162,13 +168,15 @@ export async function applyWorkspaces(
       if (!vms.metadata_access && !provider.ownHosts) await blockMetadata(executor, signal);
       const home = await homeDir(executor);
       const engine = service.devcontainer.compose ? await composeEngine(executor, signal) : undefined;
-      // A Compose project's images are Compose's to pull or build; the others are made ready and read here.
+      const imageContext = { executor, workspace: target.name, home, json: service.devcontainer.json, step, signal };
+      // A Compose workspace's service image is made ready here too (its other services' are Compose's); registry: is for single containers.
       const image = engine
-        ? { facts: { metadata: [] }, pulled: false }
-        : await ensureImage({ executor, workspace: target.name, home, json: service.devcontainer.json, step, signal }, service.devcontainer.image);
+        ? await ensureComposeImage(imageContext, service.devcontainer, engine)
+        : await ensureImage({ ...imageContext, registry: registryContext(service, pushes, { workspace: target.name, home, insecure: settings.insecureRegistries }) }, service.devcontainer.image);
       const plan = bindWorkspace(service, { name: target.name, index: target.index, home, composeEngine: engine }, image.facts);
       const content = service.content ?? NO_CONTENT;
       await prepareContent(executor, plan, home, content, step, deps.notices, signal);
+      await ensureLocalBindSources(executor, plan, deps.notices, signal);
       const { action, ports } = plan.compose ? await convergeCompose(executor, plan, step, signal) : await convergeContainer(executor, plan, step, signal, image.pulled);
       await finishContent(executor, plan, content, action, step, deps.notices, signal);
       if (service.config.config.idle_timeout > 0) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ComposeBundle } from '../devcontainer/compose-config.js';
 import { composeDown, composeProjectName, composeStart, composeStop, composeSweep, composeUp, COMPOSE_PLUGIN, type ComposeInvocation } from '../docker/compose.js';
+import { composeBuild, composeUpNoBuild } from '../docker/compose-build.js';
 import { composeOverride, type OverrideOptions } from '../docker/compose-override.js';
 import type { Argv } from '../lib/argv.js';
 import { quoteArgv } from '../remote/quote.js';
@@ -19,6 +20,8 @@ export interface ComposePlan {
   /** `down -v --rmi local --remove-orphans`, then the label sweep (composeSweep), as a shell script. */
   downScript: string;
   up: Argv;
+  /** Before `up` when kamal-dev made the workspace service's image from its `build:`: Compose's build of the other services that build. */
+  buildOthers?: Argv;
   stop: Argv;
   start: Argv;
 }
@@ -41,6 +44,9 @@ export function composePlan(bundle: ComposeBundle, b: ComposeBinding, override: 
     files: [...bundle.files.map((file) => path.posix.join(dir, file)), overridePath],
   };
   const otherServices = bundle.services.filter((name) => name !== bundle.service);
+  // An image kamal-dev built from the service's `build:` (and layered features on): `up --build` would build over it.
+  const ownBuild = override.image !== undefined && bundle.definition.build !== undefined;
+  const others = bundle.definition.otherBuilds.filter((name) => !bundle.runServices || bundle.runServices.includes(name));
   return {
     project,
     service: bundle.service,
@@ -50,7 +56,8 @@ export function composePlan(bundle: ComposeBundle, b: ComposeBinding, override: 
     overrideContent: composeOverride({ ...override, service: bundle.service, otherServices }),
     downScriptPath: composeDownScriptPath(b.home, b.workspace),
     downScript: `${quoteArgv(composeDown(invocation))}\n${quoteArgv(composeSweep(project))}\n`,
-    up: composeUp(invocation, bundle.runServices),
+    up: ownBuild ? composeUpNoBuild(invocation, bundle.runServices) : composeUp(invocation, bundle.runServices),
+    ...(ownBuild && others.length ? { buildOthers: composeBuild(invocation, others) } : {}),
     stop: composeStop(invocation),
     start: composeStart(invocation),
   };

@@ -1,6 +1,7 @@
 import { composeEngineOf, composeVersionArgv, COMPOSE_PLUGIN, COMPOSE_STANDALONE, noComposeMessage } from '../docker/compose.js';
 import { check } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
+import { unpackComposeFiles } from './compose-image.js';
 import type { ContainerAction } from './container.js';
 import { runHooks } from './hooks.js';
 import { inspectContainer } from './inspect.js';
@@ -20,8 +21,7 @@ export async function composeEngine(executor: Executor, signal?: AbortSignal): P
 /** Replaces the workspace's unpacked compose files with this deploy's, then writes the override and the down script. */
 async function uploadProject(executor: Executor, plan: WorkspacePlan, signal?: AbortSignal): Promise<void> {
   const compose = plan.compose!;
-  const archive = await compose.bundle.pack();
-  await check(executor, ['sh', '-c', 'rm -rf "$0" && mkdir -p "$0" && tar -x -f - -C "$0"', compose.dir], { stdin: archive, ...(signal ? { signal } : {}) });
+  await unpackComposeFiles(executor, compose.bundle, compose.dir, signal);
   await executor.upload(compose.overridePath, compose.overrideContent, 0o600);
   await executor.upload(compose.downScriptPath, compose.downScript, 0o700);
 }
@@ -43,6 +43,10 @@ export async function convergeCompose(
   step('compose.upload');
   await uploadProject(executor, plan, signal);
   await check(executor, ['mkdir', '-p', plan.workspaceDir], { signal });
+  if (plan.compose!.buildOthers) {
+    step('compose.build');
+    await check(executor, plan.compose!.buildOthers, { signal });
+  }
   step('compose.up');
   await check(executor, plan.dockerRun, { signal });
   const after = await inspectContainer(executor, plan.containerName, signal);

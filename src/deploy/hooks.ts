@@ -1,6 +1,7 @@
 import { commandError } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
+import { lifecycleLogEntry } from './lifecycle-log.js';
 import { HOOK_NAMES, type WorkspaceLifecycle, type WorkspacePlan } from './workspace.js';
 
 export type Hook = keyof WorkspaceLifecycle;
@@ -21,7 +22,7 @@ export async function runHooks(executor: Executor, plan: WorkspacePlan, hooks: r
           let output = '';
           const result = await executor.run(argv, { ...(signal ? { signal } : {}), onOutput: (chunk) => (output += chunk) });
           const title = `${HOOK_NAMES[hook]}${name === undefined ? '' : ` ${name}`}`;
-          return { argv, result, text: `=== ${new Date().toISOString()} ${title}: exit ${result.exitCode}\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}` };
+          return { argv, result, text: lifecycleLogEntry(title, result.exitCode, output) };
         }),
       );
       await executor.run(appendStdin(plan.lifecycleLog), { stdin: runs.map((r) => r.text).join(''), ...(signal ? { signal } : {}) });

@@ -8,6 +8,7 @@ import { featureUsers } from './image.js';
 
 function baseJson(source: BaseImageSource) {
   if (source.kind === 'pull') return { kind: 'pull', ref: source.ref };
+  if (source.kind === 'compose-build') return { kind: 'compose-build', ref: source.ref, hash: source.hash, service: source.service };
   return { kind: 'build', ref: source.ref, hash: source.hash, dockerfile: source.dockerfile, args: source.args, target: source.target ?? null, cache_from: source.cacheFrom, options: source.options };
 }
 
@@ -29,6 +30,7 @@ export function imageSourceJson(source: ImageSource, json: DevcontainerJson): un
   switch (source.kind) {
     case 'pull':
     case 'build':
+    case 'compose-build':
       return baseJson(source);
     case 'features':
       return {
@@ -43,6 +45,7 @@ export function imageSourceJson(source: ImageSource, json: DevcontainerJson): un
 
 function baseLine(source: BaseImageSource): string {
   if (source.kind === 'pull') return `pull ${source.ref}`;
+  if (source.kind === 'compose-build') return `Compose build of service ${source.service} as ${source.ref} (inputs ${source.hash.slice(0, 12)})`;
   const args = Object.entries(source.args).map(([k, v]) => `${k}=${v}`).join(' ');
   return `build ${source.ref} (inputs ${source.hash.slice(0, 12)}; ${source.dockerfile}${source.target ? `, target ${source.target}` : ''}${args ? `, args ${args}` : ''})`;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BaseImageSource, BuildSource, FeaturesSource, ImageSource } from '../devcontainer/image-source.js';
+import type { BaseImageSource, BuildSource, ComposeBuildSource, FeaturesSource, ImageSource } from '../devcontainer/image-source.js';
 import { BUILD_CONTENT_DOCKERFILE, BUILTIN_ENV, builtinEnv, featuresDockerfile, TARGET_STAGE } from '../devcontainer/features/dockerfile.js';
 import { devcontainerEntry, featureEntry, imageLabelEntries, parseMetadataLabel, type MetadataEntry } from '../devcontainer/metadata-merge.js';
 import type { DevcontainerJson } from '../devcontainer/schema.js';
@@ -9,8 +9,10 @@ import { assertNever } from '../lib/assert-never.js';
 import { AppError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { check } from '../remote/check.js';
-import type { Executor } from '../remote/executor.js';
+import type { Argv, Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
+import { lifecycleLogEntry } from './lifecycle-log.js';
+import { imageViaRegistry, type RegistryContext } from './registry-image.js';
 import type { StepReporter } from './runner.js';
 import { buildDir, lifecycleLogPath } from './workspace-paths.js';
 import type { ImageFacts } from './workspace.js';
@@ -28,6 +30,10 @@ export interface ImageContext {
   json: DevcontainerJson;
   step: StepReporter;
   signal?: AbortSignal | undefined;
+  /** A Compose workspace: builds its service's `build:` with Compose, tagged as the source says (src/deploy/compose-image.ts). */
+  composeBuild?: ((source: ComposeBuildSource) => Promise<void>) | undefined;
+  /** registry: of config/dev.yml: a built image is pushed once per run and pulled by the other VMs. */
+  registry?: RegistryContext | undefined;
 }
 
 /** The image is ready on the VM; `pulled`: this run pulled it (a pull on a changed spec is then not repeated). */
@@ -54,8 +60,10 @@ export async function imageConfig(executor: Executor, ref: string, signal?: Abor
 function factsOf(config: ImageConfigInfo, source: ImageSource): ImageFacts {
   const entries = parseMetadataLabel(config.labels[METADATA_LABEL]);
   // A features image's label ends with devcontainer.json's entry as it was at the build: the current one replaces it.
-  const metadata = source.kind === 'features' ? entries.slice(0, -1) : entries;
-  return { metadata, entrypointAndCmd: [...config.entrypoint, ...config.cmd] };
+  // An empty one is left out of the label, so the last entry is then a feature's (every feature's entry has its id).
+  const last = entries.at(-1);
+  const metadata = source.kind === 'features' && last !== undefined && typeof last.id !== 'string' ? entries.slice(0, -1) : entries;
+  return { metadata, entrypointAndCmd: [...config.entrypoint, ...config.cmd], entrypoint: config.entrypoint, cmd: config.cmd };
 }
 
 /** What the workspace's image says about itself, if the VM has it (exec, stop and start read it without building). */
@@ -65,17 +73,19 @@ export async function readImageFacts(executor: Executor, source: ImageSource, si
 }
 
 async function appendLog(ctx: ImageContext, title: string, exitCode: number, output: string): Promise<void> {
-  const text = `=== ${new Date().toISOString()} ${title}: exit ${exitCode}\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}`;
+  const text = lifecycleLogEntry(title, exitCode, output);
   await ctx.executor.run(appendStdin(lifecycleLogPath(ctx.home, ctx.workspace)), { stdin: text, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }
 
-/** Runs one `docker build`, its output appended to the lifecycle log; a failure throws with the log's end. */
-async function runBuild(ctx: ImageContext, title: string, options: BuildOptions): Promise<void> {
+/** Runs one build command, its output appended to the lifecycle log; a failure throws with the log's end. */
+export async function runLoggedBuild(ctx: ImageContext, title: string, argv: Argv): Promise<void> {
   let output = '';
-  const result = await ctx.executor.run(dockerBuild(options), { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
+  const result = await ctx.executor.run(argv, { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
   await appendLog(ctx, title, result.exitCode, output);
   if (result.exitCode !== 0) throw new BuildFailedError(title, result.exitCode, output);
 }
+
+const runBuild = (ctx: ImageContext, title: string, options: BuildOptions) => runLoggedBuild(ctx, title, dockerBuild(options));
 
 /** Uploads a tar and unpacks it into `dir` (created empty, 0700: option files may hold values worth keeping private). */
 async function unpack(ctx: ImageContext, tar: Uint8Array, dir: string): Promise<void> {
@@ -105,6 +115,12 @@ async function buildDockerfile(ctx: ImageContext, source: BuildSource): Promise<
   }
 }
 
+async function buildWithCompose(ctx: ImageContext, source: ComposeBuildSource): Promise<void> {
+  if (!ctx.composeBuild) throw new Error(`${source.ref}: a Compose build needs the workspace's Compose project`);
+  ctx.step('image.build', source.ref);
+  await ctx.composeBuild(source);
+}
+
 /** The base of a features image, present on the VM: pulled when missing, built when its tag is missing. */
 async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<{ config: ImageConfigInfo; pulled: boolean }> {
   const present = await imageConfig(ctx.executor, base.ref, ctx.signal);
@@ -112,6 +128,8 @@ async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<{ c
   if (base.kind === 'pull') {
     ctx.step('image.pull', base.ref);
     await check(ctx.executor, dockerPull(base.ref), ctx.signal ? { signal: ctx.signal } : {});
+  } else if (base.kind === 'compose-build') {
+    await buildWithCompose(ctx, base);
   } else {
     await buildDockerfile(ctx, base);
   }
@@ -174,6 +192,22 @@ async function buildFeatures(ctx: ImageContext, source: FeaturesSource, base: Im
   }
 }
 
+/** Builds a Dockerfile, Compose or features image on the VM (a features image's base pulled or built first when missing). */
+async function buildImage(ctx: ImageContext, source: BuildSource | ComposeBuildSource | FeaturesSource): Promise<void> {
+  switch (source.kind) {
+    case 'build':
+      return buildDockerfile(ctx, source);
+    case 'compose-build':
+      return buildWithCompose(ctx, source);
+    case 'features': {
+      const base = await ensureBase(ctx, source.base);
+      return buildFeatures(ctx, source, base.config);
+    }
+    default:
+      return assertNever(source, 'image source');
+  }
+}
+
 /**
  * Makes the workspace's image present on the VM and reads what it says about itself. A pulled image is pulled when
  * missing; a built one is built only when its tag (the hash of its inputs) is missing, so an unchanged context,
@@ -182,22 +216,17 @@ async function buildFeatures(ctx: ImageContext, source: FeaturesSource, base: Im
 export async function ensureImage(ctx: ImageContext, source: ImageSource): Promise<ReadyImage> {
   const present = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (present) return { facts: factsOf(present, source), pulled: false };
-  switch (source.kind) {
-    case 'pull': {
-      ctx.step('image.pull', source.ref);
-      await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
-      break;
-    }
-    case 'build':
-      await buildDockerfile(ctx, source);
-      break;
-    case 'features': {
-      const base = await ensureBase(ctx, source.base);
-      await buildFeatures(ctx, source, base.config);
-      break;
-    }
-    default:
-      return assertNever(source, 'image source');
+  if (source.kind === 'pull') {
+    ctx.step('image.pull', source.ref);
+    await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
+  } else if (ctx.registry) {
+    await imageViaRegistry(ctx, ctx.registry, source.ref, {
+      build: () => buildImage(ctx, source),
+      log: (title, exitCode, output) => appendLog(ctx, title, exitCode, output),
+      present: async () => (await imageConfig(ctx.executor, source.ref, ctx.signal)) !== undefined,
+    });
+  } else {
+    await buildImage(ctx, source);
   }
   const config = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (!config) throw new AppError(`${source.ref}: not on ${ctx.executor.host} after preparing it`, ExitCode.failed);

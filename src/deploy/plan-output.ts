@@ -2,6 +2,7 @@ import type { CostEstimate } from '../providers/provider.js';
 import { quoteArgv } from '../remote/quote.js';
 import { imageSourceJson, imageSourceLines } from './image-output.js';
 import type { DeployPlan, PlannedWorkspace } from './plan.js';
+import { registryAction, registryLine } from './registry-output.js';
 import { bindWorkspace, HOOK_NAMES, type ServicePlan, type WorkspaceLifecycle, type WorkspacePlan } from './workspace.js';
 
 /** A planned workspace with the plan it would run, bound to an assumed home (a dry run connects to nothing). */
@@ -45,11 +46,15 @@ const WHEN: Record<keyof WorkspaceLifecycle, string> = {
 export function planJson(plan: DeployPlan, previews: readonly Preview[], cost: CostEstimate | null, service: ServicePlan): unknown {
   return {
     service: plan.service,
-    workspaces: previews.map(({ planned, workspace }) => ({
-      ...workspaceJson(planned.name, planned.vm, workspace),
-      image: imageSourceJson(workspace.image, service.devcontainer.json),
-      lifecycle: lifecycleJson(workspace.lifecycle),
-    })),
+    workspaces: previews.map(({ planned, workspace }, i) => {
+      const registry = registryAction(workspace.image, service.config.config.registry, i === 0);
+      return {
+        ...workspaceJson(planned.name, planned.vm, workspace),
+        image: imageSourceJson(workspace.image, service.devcontainer.json),
+        ...(registry ? { registry } : {}),
+        lifecycle: lifecycleJson(workspace.lifecycle),
+      };
+    }),
     cost: cost === null ? null : { currency: cost.currency, hourly: cost.hourly, monthly: cost.monthly, new_vms: cost.newVms },
   };
 }
@@ -67,11 +72,12 @@ export function planText(plan: DeployPlan, previews: readonly Preview[], cost: C
   // Own hosts (cost.ownHosts) are chosen at deploy time; nothing about them is new.
   const own = cost?.ownHosts === true;
   const lines = [`Plan for ${plan.service}: ${plan.workspaces.length} workspace(s), ${own ? 'on your own hosts' : `${plan.newVms} new VM(s)`}`, ''];
-  for (const { planned, workspace } of previews) {
+  for (const [i, { planned, workspace }] of previews.entries()) {
     const { vm } = planned;
     lines.push(`${planned.name}  (${own ? 'a host of provider.hosts' : `${vm.action === 'create' ? 'new VM' : 'existing VM'}: ${vm.plan} in ${vm.zone}`})`);
     lines.push(`  env file ${workspace.envFilePath}: ${workspace.envFileKeys.join(', ') || '(no secrets)'}`);
     lines.push(...imageSourceLines(workspace.image, service.devcontainer.json));
+    lines.push(...registryLine(workspace.image, service.config.config.registry, i === 0));
     lines.push(`  ${quoteArgv(workspace.dockerRun)}`);
     for (const hook of Object.keys(HOOK_NAMES) as (keyof WorkspaceLifecycle)[]) {
       for (const command of workspace.lifecycle[hook].flat()) lines.push(`  ${HOOK_NAMES[hook]} (${WHEN[hook]}): ${quoteArgv(command.argv)}`);

@@ -38,6 +38,8 @@ export interface LifecycleSettings {
   concurrency: number;
   /** How the idle watcher powers a VM off, when dev.yml sets idle_timeout. */
   idle: IdleSettings;
+  /** KAMAL_DEV_INSECURE_REGISTRIES: registries (`host:port`) reached over plain HTTP. */
+  insecureRegistries?: readonly string[];
 }
 
 /** Everything the lifecycle operations use: interfaces only, built in src/cli (or by tests, with fakes). */

@@ -32,10 +32,14 @@ export interface WorkspaceStatusReport {
   error?: string;
 }
 
-/** What the workspace's status is, from what was found at the provider and on the VM (docs/state.md#statuses). */
-export function statusOf(vmState: string, container: string): WorkspaceStatus {
+/**
+ * What the workspace's status is, from what was found at the provider and on the VM (docs/state.md#statuses).
+ * A VM in maintenance (starting, stopping, being changed) says nothing yet: the recorded status stands.
+ */
+export function statusOf(vmState: string, container: string, recorded: WorkspaceStatus): WorkspaceStatus {
   if (vmState === 'missing') return 'missing';
   if (vmState === 'stopped') return 'stopped';
+  if (vmState === 'maintenance') return recorded;
   if (container === 'running') return 'running';
   if (container === 'exited' || container === 'created' || container === 'paused') return 'stopped';
   return 'failed';
@@ -94,7 +98,7 @@ export async function collectStatus(scope: ServiceScope, names: readonly string[
         report.error = errorMessage(error);
       }
     }
-    if (!report.error && (vm || vmState === 'missing')) report.status = statusOf(vmState, report.container);
+    if (!report.error && (vm || vmState === 'missing')) report.status = statusOf(vmState, report.container, entry.status);
     const now = deps.now();
     const seen = vmState === 'stopped' ? stoppedSince(entry, now, 'provider') : vmState === 'started' ? runningAgain(entry, now) : {};
     const after: Entry = { ...entry, ...seen, status: report.status };

@@ -8,6 +8,7 @@ import type { CommandJson } from '../devcontainer/schema.js';
 import { devcontainerId, substituteDeep } from '../devcontainer/variables.js';
 import type { ImageSource } from '../devcontainer/image-source.js';
 import { devcontainerEntry, mergeMetadata, type MetadataEntry } from '../devcontainer/metadata-merge.js';
+import { placeDevcontainerMounts, placeMetadataMounts, type LocalBind } from '../devcontainer/workspace-mounts.js';
 import type { MountObject } from '../devcontainer/schema.js';
 import { dockerExec, type ExecOptions } from '../docker/commands.js';
 import { envFileContent, envFileKey, remoteEnvFileContent } from '../docker/env-file.js';
@@ -16,6 +17,7 @@ import { dockerRun, type RunOptions } from '../docker/run.js';
 import type { Secret } from '../lib/secret.js';
 import type { Argv } from '../lib/argv.js';
 import { composePlan, type ComposePlan } from './compose-plan.js';
+import { composeImageOptions } from './compose-service.js';
 import type { ContentPlan } from '../config/content-plan.js';
 import { envFilePath, lifecycleLogPath, remoteEnvFilePath, workspaceDir } from './workspace-paths.js';
 
@@ -42,6 +44,9 @@ export interface ServicePlan {
 export interface ImageFacts {
   metadata: MetadataEntry[];
   entrypointAndCmd?: string[] | undefined;
+  /** The image's own entrypoint and command, apart (a Compose service's override needs them so). */
+  entrypoint?: string[] | undefined;
+  cmd?: string[] | undefined;
 }
 
 /** Where one workspace lands: its name and index, and the home of the SSH user on its VM (found on connecting). */
@@ -116,6 +121,8 @@ export interface WorkspacePlan {
   remoteEnvFile: { path: string; content: Secret };
   /** Appended to by the lifecycle commands. */
   lifecycleLog: string;
+  /** Bind sources of this machine's paths: created on the VM (with a warning) before dockerRun when missing. */
+  localBinds: LocalBind[];
 }
 
 /** How the workspace's commands are exec'd, as its lifecycle commands are: remoteUser, workspaceFolder, remoteEnv. */
@@ -147,9 +154,12 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
   const id = devcontainerId(Object.fromEntries(labels));
   // The second pass of variables: per workspace. `${localWorkspaceFolder}` is left only in mounts by parseDevcontainer.
   const perWorkspace = () => (variable: string) => (variable === 'devcontainerId' ? id : variable === 'localWorkspaceFolder' ? dir : undefined);
-  const json = substituteDeep(plan.devcontainer.json, perWorkspace);
+  const substituted = substituteDeep(plan.devcontainer.json, perWorkspace);
+  const onVm = { workspace: name, home, sharedVm: !spread };
+  const own = placeDevcontainerMounts(substituted.mounts ?? [], plan.devcontainer.mountSources ?? [], plan.devcontainer.file ?? 'devcontainer.json', onVm);
+  const json = substituted.mounts === undefined ? substituted : { ...substituted, mounts: own.mounts as typeof substituted.mounts };
   // The image's entries first, devcontainer.json's last: the reference CLI's merge order and rules.
-  const merged = substituteDeep(mergeMetadata([...image.metadata, devcontainerEntry(json, { withRemoteEnv: true })]), perWorkspace);
+  const merged = substituteDeep(mergeMetadata([...placeMetadataMounts(image.metadata, onVm), devcontainerEntry(json, { withRemoteEnv: true })]), perWorkspace);
   const workspaceFolder = plan.devcontainer.workspaceFolder;
   const ports = planPorts({ ...json, forwardPorts: merged.forwardPorts }, spread, config.config.ports.public);
   const workspaceMount = json.workspaceMount === undefined ? `type=bind,source=${dir},target=${workspaceFolder}` : json.workspaceMount;
@@ -181,9 +191,16 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
     entrypoints: merged.entrypoints,
     command: image.entrypointAndCmd,
   };
+  const composeKeepAlive = merged.overrideCommand ?? false;
   const compose = plan.devcontainer.compose
     ? composePlan(plan.devcontainer.compose, { home, workspace: name, engine: binding.composeEngine }, {
         ...run,
+        // devcontainer.json's own mounts are not applied to a Compose service; the image's (features') are.
+        ...composeImageOptions(plan.devcontainer.image, plan.devcontainer.compose.definition, image, {
+          entrypoints: merged.entrypoints,
+          imageMounts: substituteDeep(mergeMetadata(placeMetadataMounts(image.metadata, onVm)).mounts, perWorkspace),
+          keepAlive: composeKeepAlive,
+        }),
         containerName: name,
         otherLabels: labels,
         volumes: [`${dir}:${workspaceFolder}`],
@@ -191,7 +208,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
         workdir: workspaceFolder,
         // remoteUser is for exec only: the service's processes run as its own user unless containerUser says otherwise.
         user: merged.containerUser,
-        keepAlive: merged.overrideCommand ?? false,
+        keepAlive: composeKeepAlive,
       })
     : undefined;
   const specHash = compose ? hashOf([...compose.up, compose.overrideContent], envFileKeys) : hashOf(dockerRun(run), envFileKeys);
@@ -233,5 +250,7 @@ export function bindWorkspace(plan: ServicePlan, binding: WorkspaceBinding, imag
     remoteEnv,
     remoteEnvFile,
     lifecycleLog: lifecycleLogPath(home, name),
+    // A Compose service gets no devcontainer.json mounts (docs/configuration.md#docker-compose).
+    localBinds: compose ? [] : own.local,
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigError } from '../lib/errors.js';
+import type { ComposeServiceDefinition } from './compose-service.js';
 
 /** devcontainer.json's Docker Compose properties, resolved (docs/configuration.md#docker-compose). */
 export interface ComposeSettings {
@@ -157,5 +158,7 @@ export function composeProject(settings: ComposeSettings, texts: readonly string
 
 /** A compose project ready to upload: `pack` makes a tar of its files and uploads, relative to the project folder. */
 export interface ComposeBundle extends ComposeProject {
+  /** The workspace service as the files define it (its image or build, entrypoint, command). */
+  definition: ComposeServiceDefinition;
   pack(): Promise<Buffer>;
 }

@@ -30,7 +30,18 @@ export interface BuildSource {
   options: string[];
 }
 
-export type BaseImageSource = { kind: 'pull'; ref: string } | BuildSource;
+/** A Compose service's `build:`, built on the VM by Compose itself (`build SERVICE`) and tagged `ref`. */
+export interface ComposeBuildSource {
+  kind: 'compose-build';
+  /** `kamal-dev/<service>:<hash>`, set as the service's `image:` for that build. */
+  ref: string;
+  /** The hash of the service's `build:` as written and of its context's files. */
+  hash: string;
+  /** The Compose service. */
+  service: string;
+}
+
+export type BaseImageSource = { kind: 'pull'; ref: string } | BuildSource | ComposeBuildSource;
 
 /** Features layered on a base image, built on the VM as the reference CLI builds them. */
 export interface FeaturesSource {

@@ -9,6 +9,7 @@ import { parseFeatureRef } from './features/reference.js';
 import type { FeatureSource, FeatureValue } from './features/types.js';
 import type { BuildRequest, ImageSource } from './image-source.js';
 import { mountStringProblem } from './mounts.js';
+import { rawMountSource } from './workspace-mounts.js';
 import { DEVCONTAINER_KEYS, DevcontainerSchema, type DevcontainerJson } from './schema.js';
 import { findNamelessEnv, substituteDeep, substituteString, type VariableLookup } from './variables.js';
 
@@ -31,6 +32,8 @@ export interface Devcontainer {
   featureOrder?: FeatureSource[] | undefined;
   /** Properties accepted and ignored (legacy ones), for the plan's warnings. */
   notes?: string[] | undefined;
+  /** The source of each of `json.mounts` as written, before substitution (see workspace-mounts.ts). */
+  mountSources?: (string | undefined)[] | undefined;
 }
 
 /** A Dockerfile build as devcontainer.json writes it: the shape of BuildRequest, its paths relative to devcontainer.json's folder. */
@@ -124,9 +127,6 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
   const json = result.data;
   const where = (at: PropertyKey[]) => `${file}:${doc.locate(at)}: ${keyPath(at)}`;
   const compose = json.dockerComposeFile === undefined ? undefined : composeSettings(json, file, (key) => where([key]));
-  if (compose !== undefined && Object.keys(json.features ?? {}).length > 0) {
-    throw new ConfigError(`${where(['features'])}: features on a Docker Compose service are not supported yet by kamal-dev`);
-  }
   const dockerfile = compose === undefined ? (json.build?.dockerfile ?? json.dockerFile) : undefined;
   if (compose === undefined && json.build !== undefined && dockerfile === undefined) throw new ConfigError(`${where(['build'])}.dockerfile: is required (the Dockerfile, relative to devcontainer.json)`);
   if (json.image === undefined && dockerfile === undefined && compose === undefined) {
@@ -164,9 +164,10 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
     throw new ConfigError(`${where(['workspaceFolder'])}: expected an absolute path inside the container, got "${workspaceFolder}"`);
   }
   const substituted = substituteDeep(json, (at) => localLookup(ctx, workspaceFolder, MOUNT_KEYS.has(at[0] ?? '')));
+  const mountSources = (json.mounts ?? []).map(rawMountSource);
   if (compose) {
-    // The service's image comes from the compose files; `image` is not used.
-    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose, notes };
+    // The service's image comes from the compose files (src/project/compose-image-inputs.ts); `image` is not used.
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, composeSettings: compose, features, featureOrder, notes, mountSources };
   }
   if (dockerfile !== undefined) {
     const b = substituted.build;
@@ -179,11 +180,11 @@ export function parseDevcontainer(text: string, file: string, ctx: LocalContext)
       cacheFrom,
       options: b?.options ?? [],
     };
-    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, build, features, featureOrder, notes };
+    return { file, json: { ...substituted, image: '' }, image: { kind: 'pull', ref: '' }, workspaceFolder, build, features, featureOrder, notes, mountSources };
   }
   const image = substituted.image ?? '';
   if (image.trim() === '') throw new ConfigError(`${where(['image'])}: is empty once its variables are substituted ("${json.image}")`);
-  return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder, features, featureOrder, notes };
+  return { file, json: { ...substituted, image }, image: { kind: 'pull', ref: image }, workspaceFolder, features, featureOrder, notes, mountSources };
 }
 
 /** The devcontainer of a dev.yml whose `image:` is an image reference: every property at its default. */

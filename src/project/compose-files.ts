@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { composeProject, type ComposeBundle, type ComposeSettings } from '../devcontainer/compose-config.js';
+import { composeServiceDefinition } from '../devcontainer/compose-service.js';
 import { ConfigError } from '../lib/errors.js';
 
 /** The largest archive of compose files and build contexts kamal-dev uploads (a context with data in it is refused). */
@@ -46,5 +47,6 @@ export async function loadComposeBundle(root: string, settings: ComposeSettings,
   for (const upload of project.uploads) {
     if (!existsSync(path.join(root, upload))) throw new ConfigError(`${upload}: no such file or folder (a build context in ${settings.files.join(', ')})`);
   }
-  return { ...project, pack: () => tarOf(root, [...settings.files, ...project.uploads]) };
+  const definition = composeServiceDefinition(settings.files, texts, settings.service);
+  return { ...project, definition, pack: () => tarOf(root, [...settings.files, ...project.uploads]) };
 }

@@ -8,6 +8,7 @@ import { ConfigError } from '../lib/errors.js';
 import type { Secret } from '../lib/secret.js';
 import { providerDefinition } from '../providers/registry.js';
 import { loadComposeBundle } from './compose-files.js';
+import { prepareComposeImage } from './compose-image-inputs.js';
 import { prepareImageInputs } from './image-inputs.js';
 import { loadConfigSecrets } from './secrets.js';
 
@@ -76,9 +77,11 @@ export async function loadPlanInputs(options: PlanInputOptions): Promise<PlanInp
       ? imageOnlyDevcontainer(config.config.image, local)
       : parseDevcontainer(await readDevcontainer(file, relativeToRoot(config.root, file)), relativeToRoot(config.root, file), local);
   warnings.push(...(parsed.notes ?? []));
-  const devcontainer = parsed.composeSettings
-    ? { ...parsed, compose: await loadComposeBundle(config.root, parsed.composeSettings, parsed.file ?? 'devcontainer.json') }
-    : await prepareImageInputs(parsed, { devcontainerPath: file, service: config.config.service, env, signal: options.signal });
+  const imageOptions = { devcontainerPath: file, service: config.config.service, env, signal: options.signal };
+  const bundle = parsed.composeSettings && (await loadComposeBundle(config.root, parsed.composeSettings, parsed.file ?? 'devcontainer.json'));
+  const devcontainer = bundle
+    ? await prepareComposeImage({ ...parsed, compose: bundle }, bundle, config.root, imageOptions)
+    : await prepareImageInputs(parsed, { ...imageOptions, registry: config.config.registry?.server });
   const allSecrets = await loadConfigSecrets(config, env, options.signal);
   const secrets = requireSecrets(allSecrets, config.config.secrets, config.fileOf(['secrets']));
   const credentialKeys: readonly string[] = providerDefinition(config.config.provider.type).credentialKeys;

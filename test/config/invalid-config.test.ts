@@ -57,7 +57,7 @@ const CASES: Array<[string, string, RegExp]> = [
   ['naming pattern giving an invalid docker name', `${VALID}naming:\n  pattern: "{service} {index}"\n`, /config\/dev\.yml: naming\.pattern: yields "myapp-dev 1" is not a valid docker name/],
   ['naming pattern starting with a dot', `${VALID}naming:\n  pattern: ".{index}"\n`, /config\/dev\.yml: naming\.pattern: yields "\.1" is not a valid docker name/],
   ['build set', `${VALID}build:\n  context: .\n`, /config\/dev\.yml: build: not supported yet/],
-  ['registry set', `${VALID}registry:\n  server: ghcr.io\n`, /config\/dev\.yml: registry: not supported yet/],
+  ['registry without server', `${VALID}registry:\n  username: me\n`, /config\/dev\.yml: registry\.server: is required/],
   ['unknown git key', `${VALID}git:\n  repo: x\n`, /config\/dev\.yml: git\.repo: unknown key \(did you mean git\.ref\?\)/],
   ['git.repository not a URL', `${VALID}git:\n  repository: "just words"\n`, /config\/dev\.yml: git\.repository: expected an https, http, ssh or git URL/],
   ['git.repository with a password', `${VALID}git:\n  repository: https://me:hunter22@github.com/acme/app.git\n`, /config\/dev\.yml: git\.repository: holds a password; name a secret in git\.token instead/],

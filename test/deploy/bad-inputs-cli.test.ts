@@ -56,7 +56,6 @@ const CASES: BadInput[] = [
   dc('a Dockerfile that does not exist', '{ "build": { "dockerfile": "Dockerfile" } }', /^\.devcontainer\/devcontainer\.json: build\.dockerfile: \/.*\/\.devcontainer\/Dockerfile: no such file$/),
   dc('a build context that does not exist', '{ "build": { "dockerfile": "Dockerfile", "context": "missing" } }', /^\.devcontainer\/devcontainer\.json: build\.context: \/.*\/\.devcontainer\/missing is not a folder$/),
   dc('Docker Compose without workspaceFolder', '{ "dockerComposeFile": "compose.yml", "service": "app" }', `${DC}:1:24: dockerComposeFile: workspaceFolder: is required with dockerComposeFile (where the workspace is mounted in the service's container)`),
-  dc('features on a Compose service', '{ "dockerComposeFile": "compose.yml", "service": "app", "workspaceFolder": "/w", "features": { "./f": {} } }', `${DC}:1:94: features: features on a Docker Compose service are not supported yet by kamal-dev`),
   dc('${localEnv} without a name', '{ "image": "a:1", "containerEnv": { "X": "${localEnv}" } }', `${DC}:1:42: containerEnv.X: \${localEnv} needs a variable name, as in \${localEnv:HOME}`),
   dc('image empty once substituted', '{ "image": "${localEnv:NO_SUCH_VARIABLE}" }', `${DC}:1:12: image: is empty once its variables are substituted ("\${localEnv:NO_SUCH_VARIABLE}")`),
   dc('workspaceMount without target', '{ "image": "a:1", "workspaceMount": "source=/x,type=bind" }', `${DC}:1:37: workspaceMount: has no target= (the path inside the container)`),

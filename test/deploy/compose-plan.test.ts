@@ -19,7 +19,9 @@ const DEVCONTAINER = JSON.stringify({
 
 function servicePlan(options: { destination?: string } = {}) {
   const devcontainer = parseDevcontainer(DEVCONTAINER, '.devcontainer/devcontainer.json', { env: {}, projectFolder: ROOT });
-  const bundle: ComposeBundle = { ...devcontainer.composeSettings!, services: ['app', 'db', 'mail'], uploads: ['.'], pack: () => Promise.resolve(Buffer.from('')) };
+  const bundle: ComposeBundle = { ...devcontainer.composeSettings!, services: ['app', 'db', 'mail'], uploads: ['.'],
+    definition: { image: 'ruby:3.2', imageAt: '.devcontainer/docker-compose.yml: services.app.image', build: undefined, entrypoint: undefined, command: undefined, otherBuilds: [] },
+    pack: () => Promise.resolve(Buffer.from('')) };
   const config = { ...loadedConfig({ image: '.devcontainer/devcontainer.json', secrets: ['GITHUB_TOKEN'], defaults: { cpus: 2, memory: '4g' } }), destination: options.destination };
   return buildServicePlan({ config, devcontainer: { ...devcontainer, compose: bundle }, secrets: new Map([['GITHUB_TOKEN', new Secret('ghp_x')]]) });
 }

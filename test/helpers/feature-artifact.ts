@@ -13,8 +13,8 @@ export interface FeatureArtifact {
   blobs: Map<string, Buffer>;
 }
 
-/** Packs `files` (devcontainer-feature.json, install.sh…) as the reference CLI publishes a feature: an uncompressed tar with `./` entries. */
-export async function featureArtifact(files: Record<string, string>, options: { annotate?: boolean } = {}): Promise<FeatureArtifact> {
+/** Packs `files` (devcontainer-feature.json, install.sh, any other file a feature ships) as the reference CLI publishes a feature: an uncompressed tar with `./` entries. */
+export async function featureArtifact(files: Record<string, string | Buffer>, options: { annotate?: boolean } = {}): Promise<FeatureArtifact> {
   const dir = mkdtempSync(path.join(tmpdir(), 'feature-artifact-'));
   try {
     for (const [name, content] of Object.entries(files)) {
@@ -25,7 +25,8 @@ export async function featureArtifact(files: Record<string, string>, options: { 
     for await (const chunk of create({ cwd: dir, portable: true, mtime: new Date(0) }, Object.keys(files).map((name) => `./${name}`))) chunks.push(chunk as Buffer);
     const layer = Buffer.concat(chunks);
     const config = Buffer.from('{}');
-    const metadata = JSON.parse(files['devcontainer-feature.json'] ?? '{}') as { id?: string };
+    const json = String(files['devcontainer-feature.json'] ?? '{}');
+    const metadata = JSON.parse(json) as { id?: string };
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -39,7 +40,7 @@ export async function featureArtifact(files: Record<string, string>, options: { 
             annotations: { 'org.opencontainers.image.title': `devcontainer-feature-${metadata.id ?? 'x'}.tgz` },
           },
         ],
-        ...(options.annotate === false ? {} : { annotations: { 'dev.containers.metadata': files['devcontainer-feature.json'] ?? '{}' } }),
+        ...(options.annotate === false ? {} : { annotations: { 'dev.containers.metadata': json } }),
       }),
     );
     return { manifest, digest: sha256(manifest), blobs: new Map([[sha256(layer), layer], [sha256(config), config]]) };

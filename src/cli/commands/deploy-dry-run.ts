@@ -10,6 +10,7 @@ import type { CostEstimate } from '../../providers/provider.js';
 import { placementOf } from '../../providers/registry.js';
 import type { Context } from '../context.js';
 import { dryRunHostRequirements } from './dry-run-host-requirements.js';
+import { localBindWarning } from '../../devcontainer/workspace-mounts.js';
 
 /**
  * The price of a dry run's new VMs when credentials are present; null without credentials or when the price
@@ -39,6 +40,8 @@ export async function printDryRun(ctx: Context, service: ServicePlan, count: num
   await dryRunHostRequirements(ctx, service, secrets);
   const home = defaultHome(config.config.ssh.user);
   const previews = previewDeploy(service, plan, home);
+  // The same for every workspace: said once.
+  for (const warning of new Set(previews.flatMap((p) => p.workspace.localBinds.map(localBindWarning)))) ctx.log.warn(warning);
   const cost = await estimate(ctx, service, plan.newVms, secrets);
   if (format === 'json') ctx.out(JSON.stringify(planJson(plan, previews, cost, service), null, 2));
   else {

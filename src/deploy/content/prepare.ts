@@ -4,6 +4,7 @@ import { ExitCode } from '../../lib/exit-codes.js';
 import { check } from '../../remote/check.js';
 import type { Executor } from '../../remote/executor.js';
 import { runHooks } from '../hooks.js';
+import { lifecycleLogEntry } from '../lifecycle-log.js';
 import type { ContainerAction } from '../container.js';
 import type { Notices } from '../ports.js';
 import type { StepReporter } from '../runner.js';
@@ -89,7 +90,7 @@ export async function finishContent(executor: Executor, plan: WorkspacePlan, con
   await executor.upload(plan.remoteEnvFile.path, plan.remoteEnvFile.content.reveal(), 0o600);
   let output = '';
   const result = await executor.run(workspaceExec(plan, dotfilesScript(content.dotfiles)), { ...options, onOutput: (chunk) => (output += chunk) });
-  const text = `=== ${new Date().toISOString()} dotfiles ${content.dotfiles.repository}: exit ${result.exitCode}\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}`;
+  const text = lifecycleLogEntry(`dotfiles ${content.dotfiles.repository}`, result.exitCode, output);
   await check(executor, appendStdin(plan.lifecycleLog), { ...options, stdin: text });
   if (result.exitCode !== 0) notices.warn(`${plan.name}: dotfiles failed (exit ${result.exitCode}): ${gitMessage(executor, output)}; see kamal-dev logs ${plan.name} --lifecycle`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectStatus, statusOf } from '../../../src/deploy/status.js';
 import { serviceLabels } from '../../../src/providers/labels.js';
+import { ManualClock, MemoryProvider } from '../../fakes/memory-provider.js';
 import type { WorkspaceStatus } from '../../../src/state/schema.js';
 import { harness, runDeploy, service, SCOPE, SERVICE, T0, timeline, workspaceOf } from './deps.js';
 
@@ -13,16 +14,19 @@ const r = 'running';
 const s = 'stopped';
 const f = 'failed';
 const m = 'missing';
+/** The status recorded before the look: what a VM in maintenance leaves standing. */
+const RECORDED: WorkspaceStatus = 'provisioned';
+const p = RECORDED;
 /**
- * Rows: VM states; columns: CONTAINERS, in order. A VM that is missing or stopped decides alone; otherwise the
- * container does. (collectStatus looks into started VMs only, so a VM in maintenance or error comes with
- * `unknown`, which is `failed`.)
+ * Rows: VM states; columns: CONTAINERS, in order. A VM that is missing or stopped decides alone, one in
+ * maintenance leaves the recorded status; otherwise the container does. (collectStatus looks into started VMs
+ * only, so a VM in error comes with `unknown`, which is `failed`.)
  */
 const TABLE: Record<(typeof VM_STATES)[number], WorkspaceStatus[]> = {
   //           running exited created paused restarting removing dead missing unknown
   started:     [r,      s,     s,      s,     f,         f,       f,   f,      f],
   stopped:     [s,      s,     s,      s,     s,         s,       s,   s,      s],
-  maintenance: [r,      s,     s,      s,     f,         f,       f,   f,      f],
+  maintenance: [p,      p,     p,      p,     p,         p,       p,   p,      p],
   error:       [r,      s,     s,      s,     f,         f,       f,   f,      f],
   missing:     [m,      m,     m,      m,     m,         m,       m,   m,      m],
   none:        [r,      s,     s,      s,     f,         f,       f,   f,      f],
@@ -31,7 +35,7 @@ const TABLE: Record<(typeof VM_STATES)[number], WorkspaceStatus[]> = {
 describe('statusOf', () => {
   for (const vm of VM_STATES) {
     it(`VM ${vm}: ${CONTAINERS.map((container, i) => `${container} -> ${TABLE[vm][i]}`).join(', ')}`, () => {
-      expect(Object.fromEntries(CONTAINERS.map((container) => [container, statusOf(vm, container)]))).toEqual(
+      expect(Object.fromEntries(CONTAINERS.map((container) => [container, statusOf(vm, container, RECORDED)]))).toEqual(
         Object.fromEntries(CONTAINERS.map((container, i) => [container, TABLE[vm][i]])),
       );
     });
@@ -91,5 +95,22 @@ describe('collectStatus', () => {
       'myapp-dev-4': ['vm.inspect', 'done:ok:missing'],
     });
     h.connector.assertAllDone();
+  });
+
+  it('leaves the recorded status of a workspace whose VM is in maintenance, without connecting to it', async () => {
+    const clock = new ManualClock();
+    const plan = service();
+    const h = await harness({ provider: new MemoryProvider({ clock, stopDelayMs: 30_000 }), script: (host, vm) => host.expectDeploy(plan, workspaceOf(vm), 'create') });
+    await runDeploy(h, plan, 1);
+    const [vm] = h.provider.servers();
+    h.provider.stopOutside(vm!.id);
+    const before = await h.readState();
+    const connects = h.connector.calls.length;
+
+    const [report] = await collectStatus(SCOPE, ['myapp-dev-1'], h.session().deps);
+
+    expect([report!.vm_state, report!.container, report!.status]).toEqual(['maintenance', 'unknown', 'running']);
+    expect((await h.readState()).deployments).toEqual(before.deployments);
+    expect(h.connector.calls).toHaveLength(connects);
   });
 });

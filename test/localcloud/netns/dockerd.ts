@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { Client } from 'undici';
 import { sleep } from '../../../src/lib/sleep.js';
+import { AUTH_REGISTRY_PORT } from './registry.js';
 import { spawnDaemon } from './spawn.js';
 import { isAlive, readPidFile, terminate } from './procs.js';
 
@@ -48,6 +49,7 @@ export async function startDockerd(p: DockerdPaths, enter: string[], timeoutMs =
       '--pidfile', pidFile(p),
       '-H', `unix://${dockerSocket(p.dir)}`,
       '--insecure-registry', p.registry,
+      '--insecure-registry', `${p.registry.replace(/:\d+$/, '')}:${AUTH_REGISTRY_PORT}`,
       '--config-file', `${root}/daemon.json`,
       '--log-level', 'warn',
     ],

@@ -6,14 +6,25 @@ import { isAlive, terminate } from './procs.js';
 import { spawnDaemon } from './spawn.js';
 import { TEST_REPOSITORY, sha256, type ImageBlobs } from './test-image.js';
 
-/** Debian's docker-registry on `address` (ip:port), storing under `dir`. Resolves once /v2/ answers; returns its pid. */
-export async function startRegistry(dir: string, address: string): Promise<number> {
+/**
+ * The port of a second registry on the bridge address that tests may start (with basic authentication): every VM's
+ * engine has it in its insecure-registries, as it has the registry of the test images.
+ */
+export const AUTH_REGISTRY_PORT = 5001;
+
+/**
+ * Debian's docker-registry on `address` (ip:port), storing under `dir`; with `htpasswd` (bcrypt lines), only for
+ * those users (basic authentication). Resolves once /v2/ answers; returns its pid.
+ */
+export async function startRegistry(dir: string, address: string, options: { htpasswd?: string } = {}): Promise<number> {
   await mkdir(`${dir}/data`, { recursive: true });
+  if (options.htpasswd !== undefined) await writeFile(`${dir}/htpasswd`, options.htpasswd, { mode: 0o600 });
   const config = {
     version: 0.1,
     log: { level: 'warn', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: `${dir}/data` }, delete: { enabled: true } },
     http: { addr: address },
+    ...(options.htpasswd === undefined ? {} : { auth: { htpasswd: { realm: 'kamal-dev-localcloud', path: `${dir}/htpasswd` } } }),
   };
   await writeFile(`${dir}/config.yml`, stringify(config));
   const pid = spawnDaemon('/usr/bin/docker-registry', ['serve', `${dir}/config.yml`], `${dir}/registry.log`);
@@ -22,7 +33,7 @@ export async function startRegistry(dir: string, address: string): Promise<numbe
     try {
       const response = await request(`http://${address}/v2/`, { headersTimeout: 1000 });
       await response.body.text();
-      if (response.statusCode === 200) return pid;
+      if (response.statusCode === (options.htpasswd === undefined ? 200 : 401)) return pid;
     } catch {
       // not listening yet
     }

@@ -1,0 +1,36 @@
+/** A `--mount` (a string `type=…,source=…,target=…` or the object form) in Compose's long volume syntax. */
+export interface ComposeVolume {
+  type: string;
+  source?: string;
+  target: string;
+  read_only?: true;
+}
+
+const KEYS: Record<string, 'type' | 'source' | 'target' | 'readonly'> = {
+  type: 'type', source: 'source', src: 'source', target: 'target', dst: 'target', destination: 'target', readonly: 'readonly', ro: 'readonly',
+};
+
+/** The mount as Compose's long syntax writes it; undefined for one without a target (refused earlier, as for docker run). */
+export function composeVolumeOf(mount: unknown): ComposeVolume | undefined {
+  const fields: Partial<Record<'type' | 'source' | 'target' | 'readonly', string>> = {};
+  if (typeof mount === 'string') {
+    for (const part of mount.split(',')) {
+      const [key = '', ...rest] = part.split('=');
+      const name = KEYS[key.trim().toLowerCase()];
+      if (name) fields[name] = rest.length ? rest.join('=') : 'true';
+    }
+  } else if (typeof mount === 'object' && mount !== null) {
+    const object = mount as { type?: unknown; source?: unknown; target?: unknown };
+    if (typeof object.type === 'string') fields.type = object.type;
+    if (typeof object.source === 'string') fields.source = object.source;
+    if (typeof object.target === 'string') fields.target = object.target;
+  }
+  if (!fields.target) return undefined;
+  const readOnly = fields.readonly !== undefined && fields.readonly !== 'false' && fields.readonly !== '0';
+  return { type: fields.type ?? 'volume', ...(fields.source ? { source: fields.source } : {}), target: fields.target, ...(readOnly ? { read_only: true as const } : {}) };
+}
+
+/** The named volumes the mounts use: Compose needs each declared, under its own name (as docker run would name it). */
+export function namedVolumes(volumes: readonly ComposeVolume[]): string[] {
+  return [...new Set(volumes.filter((v) => v.type === 'volume' && v.source).map((v) => v.source!))];
+}
