@@ -49,11 +49,15 @@ function doubleQuoted(text: string): string | undefined {
 const PLAIN_KEY = /^(?:[A-Za-z_][A-Za-z0-9_.-]*|0|[1-9][0-9]{0,14})$/;
 const PLAIN_WORD = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const INTEGER = /^(?:0|-?[1-9][0-9]{0,14})$/;
-const SPECIAL: Record<string, unknown> = { null: null, Null: null, NULL: null, true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+const SPECIAL = new Map<string, unknown>([
+  ['null', null], ['Null', null], ['NULL', null], ['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false],
+]);
 
 function key(text: string): string | undefined {
   if (text.startsWith('"')) return doubleQuoted(text);
-  if (!PLAIN_KEY.test(text) || text in SPECIAL) return undefined;
+  // a Map, not `in` of an object: `in` looks each new string up in V8's string table (a third of reading a large
+  // state), and would take `constructor` and the like of Object.prototype for special words
+  if (!PLAIN_KEY.test(text) || SPECIAL.has(text)) return undefined;
   return text;
 }
 
@@ -62,7 +66,7 @@ const NOT = Symbol('not');
 function scalar(text: string): unknown {
   if (text === '{}') return {};
   if (text.startsWith('"')) return doubleQuoted(text) ?? NOT;
-  if (text in SPECIAL) return SPECIAL[text];
+  if (SPECIAL.has(text)) return SPECIAL.get(text);
   if (INTEGER.test(text)) return Number(text);
   return PLAIN_WORD.test(text) ? text : NOT;
 }

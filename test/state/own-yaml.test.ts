@@ -93,4 +93,12 @@ describe("the reader of kamal-dev's own YAML", () => {
     expect(parseOwnYaml('a:\nb: 1\n')).toEqual(parse('a:\nb: 1\n'));
     expect(parseOwnYaml('')).toEqual({});
   });
+
+  it('names of Object.prototype are plain keys and words, as in yaml', () => {
+    const text = 'constructor: toString\nhasOwnProperty: valueOf\nx:\n  isPrototypeOf: constructor\n';
+    expect(parseOwnYaml(text)).toEqual(parse(text));
+    expect(parseOwnYaml(text)).toEqual({ constructor: 'toString', hasOwnProperty: 'valueOf', x: { isPrototypeOf: 'constructor' } });
+    // read by this reader itself (no other key sends it to yaml): the word, not Object.prototype.constructor
+    expect(parseOwnYaml('a: constructor\nb: toString\n')).toEqual({ a: 'constructor', b: 'toString' });
+  });
 });
