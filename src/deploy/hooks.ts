@@ -1,4 +1,4 @@
-import { commandError } from '../remote/check.js';
+import { commandError, runWithOutput } from '../remote/check.js';
 import type { Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
 import { lifecycleLogEntry } from './lifecycle-log.js';
@@ -19,10 +19,9 @@ export async function runHooks(executor: Executor, plan: WorkspacePlan, hooks: r
     for (const group of plan.lifecycle[hook]) {
       const runs = await Promise.all(
         group.map(async ({ name, argv }) => {
-          let output = '';
-          const result = await executor.run(argv, { ...(signal ? { signal } : {}), onOutput: (chunk) => (output += chunk) });
+          const result = await runWithOutput(executor, argv, signal ? { signal } : {});
           const title = `${HOOK_NAMES[hook]}${name === undefined ? '' : ` ${name}`}`;
-          return { argv, result, text: lifecycleLogEntry(title, result.exitCode, output) };
+          return { argv, result, text: lifecycleLogEntry(title, result.exitCode, result.output) };
         }),
       );
       await executor.run(appendStdin(plan.lifecycleLog), { stdin: runs.map((r) => r.text).join(''), ...(signal ? { signal } : {}) });

@@ -8,7 +8,7 @@ import { dockerPull } from '../docker/commands.js';
 import { assertNever } from '../lib/assert-never.js';
 import { AppError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
-import { check } from '../remote/check.js';
+import { check, runWithOutput } from '../remote/check.js';
 import type { Argv, Executor } from '../remote/executor.js';
 import { appendStdin } from '../remote/script.js';
 import { lifecycleLogEntry } from './lifecycle-log.js';
@@ -79,10 +79,9 @@ async function appendLog(ctx: ImageContext, title: string, exitCode: number, out
 
 /** Runs one build command, its output appended to the lifecycle log; a failure throws with the log's end. */
 export async function runLoggedBuild(ctx: ImageContext, title: string, argv: Argv): Promise<void> {
-  let output = '';
-  const result = await ctx.executor.run(argv, { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
-  await appendLog(ctx, title, result.exitCode, output);
-  if (result.exitCode !== 0) throw new BuildFailedError(title, result.exitCode, output);
+  const { exitCode, output } = await runWithOutput(ctx.executor, argv, ctx.signal ? { signal: ctx.signal } : {});
+  await appendLog(ctx, title, exitCode, output);
+  if (exitCode !== 0) throw new BuildFailedError(title, exitCode, output);
 }
 
 const runBuild = (ctx: ImageContext, title: string, options: BuildOptions) => runLoggedBuild(ctx, title, dockerBuild(options));
@@ -122,20 +121,13 @@ async function buildWithCompose(ctx: ImageContext, source: ComposeBuildSource): 
 }
 
 /** The base of a features image, present on the VM: pulled when missing, built when its tag is missing. */
-async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<{ config: ImageConfigInfo; pulled: boolean }> {
+async function ensureBase(ctx: ImageContext, base: BaseImageSource): Promise<ImageConfigInfo> {
   const present = await imageConfig(ctx.executor, base.ref, ctx.signal);
-  if (present) return { config: present, pulled: false };
-  if (base.kind === 'pull') {
-    ctx.step('image.pull', base.ref);
-    await check(ctx.executor, dockerPull(base.ref), ctx.signal ? { signal: ctx.signal } : {});
-  } else if (base.kind === 'compose-build') {
-    await buildWithCompose(ctx, base);
-  } else {
-    await buildDockerfile(ctx, base);
-  }
+  if (present) return present;
+  await pullOrBuild(ctx, base);
   const config = await imageConfig(ctx.executor, base.ref, ctx.signal);
   if (!config) throw new AppError(`${base.ref}: not on ${ctx.executor.host} after ${base.kind === 'pull' ? 'pulling' : 'building'} it`, ExitCode.failed);
-  return { config, pulled: base.kind === 'pull' };
+  return config;
 }
 
 /** The users the features' scripts see (_CONTAINER_USER, _REMOTE_USER): the last set in the entries, else the image's. */
@@ -200,12 +192,18 @@ async function buildImage(ctx: ImageContext, source: BuildSource | ComposeBuildS
     case 'compose-build':
       return buildWithCompose(ctx, source);
     case 'features': {
-      const base = await ensureBase(ctx, source.base);
-      return buildFeatures(ctx, source, base.config);
+      return buildFeatures(ctx, source, await ensureBase(ctx, source.base));
     }
     default:
       return assertNever(source, 'image source');
   }
+}
+
+/** Pulls or builds the image on the VM, with no registry: in between. */
+async function pullOrBuild(ctx: ImageContext, source: ImageSource): Promise<void> {
+  if (source.kind !== 'pull') return buildImage(ctx, source);
+  ctx.step('image.pull', source.ref);
+  await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
 }
 
 /**
@@ -216,17 +214,14 @@ async function buildImage(ctx: ImageContext, source: BuildSource | ComposeBuildS
 export async function ensureImage(ctx: ImageContext, source: ImageSource): Promise<ReadyImage> {
   const present = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (present) return { facts: factsOf(present, source), pulled: false };
-  if (source.kind === 'pull') {
-    ctx.step('image.pull', source.ref);
-    await check(ctx.executor, dockerPull(source.ref), ctx.signal ? { signal: ctx.signal } : {});
-  } else if (ctx.registry) {
+  if (source.kind !== 'pull' && ctx.registry) {
     await imageViaRegistry(ctx, ctx.registry, source.ref, {
       build: () => buildImage(ctx, source),
       log: (title, exitCode, output) => appendLog(ctx, title, exitCode, output),
       present: async () => (await imageConfig(ctx.executor, source.ref, ctx.signal)) !== undefined,
     });
   } else {
-    await buildImage(ctx, source);
+    await pullOrBuild(ctx, source);
   }
   const config = await imageConfig(ctx.executor, source.ref, ctx.signal);
   if (!config) throw new AppError(`${source.ref}: not on ${ctx.executor.host} after preparing it`, ExitCode.failed);

@@ -8,7 +8,7 @@ import type { Argv } from '../lib/argv.js';
 import { AppError, CancelledError } from '../lib/errors.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import type { Secret } from '../lib/secret.js';
-import { check } from '../remote/check.js';
+import { check, runWithOutput } from '../remote/check.js';
 import type { ImageContext } from './image.js';
 import { CREDENTIAL_HELPER_FILE, credentialHelperScript, dockerConfigDir, dockerConfigJson, withDockerConfig } from './registry-auth.js';
 import type { RegistryPushes } from './registry-pushes.js';
@@ -81,9 +81,8 @@ async function registryAccess(ctx: ImageContext, registry: RegistryContext): Pro
 
 /** Runs a pull or push, its output kept (both streams, as a terminal shows them). */
 async function runCaptured(ctx: ImageContext, argv: Argv): Promise<{ exitCode: number; output: string }> {
-  let output = '';
-  const result = await ctx.executor.run(argv, { ...(ctx.signal ? { signal: ctx.signal } : {}), onOutput: (chunk) => (output += chunk) });
-  return { exitCode: result.exitCode, output: ctx.executor.redact?.(output) ?? output };
+  const { exitCode, output } = await runWithOutput(ctx.executor, argv, ctx.signal ? { signal: ctx.signal } : {});
+  return { exitCode, output: ctx.executor.redact?.(output) ?? output };
 }
 
 function registryError(what: string, ref: string, exitCode: number, output: string): AppError {

@@ -11,6 +11,13 @@ export async function check(executor: Executor, argv: Argv, options?: RunOptions
   return result;
 }
 
+/** Runs argv and also keeps stdout and stderr as one text, in the order they came (as a terminal shows them). */
+export async function runWithOutput(executor: Executor, argv: Argv, options: Omit<RunOptions, 'onOutput'> = {}): Promise<ExecResult & { output: string }> {
+  let output = '';
+  const result = await executor.run(argv, { ...options, onOutput: (chunk) => (output += chunk) });
+  return { ...result, output };
+}
+
 /** The RemoteCommandError of a result that exited non-zero. */
 export function commandError(executor: Executor, argv: Argv, result: ExecResult): RemoteCommandError {
   return new RemoteCommandError(

@@ -1,7 +1,7 @@
 import { workspaceBranch } from '../../config/git-branch.js';
 import { AppError } from '../../lib/errors.js';
 import { ExitCode } from '../../lib/exit-codes.js';
-import { check } from '../../remote/check.js';
+import { check, runWithOutput } from '../../remote/check.js';
 import type { Executor } from '../../remote/executor.js';
 import { runHooks } from '../hooks.js';
 import { lifecycleLogEntry } from '../lifecycle-log.js';
@@ -88,9 +88,8 @@ export async function finishContent(executor: Executor, plan: WorkspacePlan, con
   if (!content.dotfiles || action === 'unchanged') return;
   step('dotfiles.install');
   await executor.upload(plan.remoteEnvFile.path, plan.remoteEnvFile.content.reveal(), 0o600);
-  let output = '';
-  const result = await executor.run(workspaceExec(plan, dotfilesScript(content.dotfiles)), { ...options, onOutput: (chunk) => (output += chunk) });
-  const text = lifecycleLogEntry(`dotfiles ${content.dotfiles.repository}`, result.exitCode, output);
+  const { exitCode, output } = await runWithOutput(executor, workspaceExec(plan, dotfilesScript(content.dotfiles)), options);
+  const text = lifecycleLogEntry(`dotfiles ${content.dotfiles.repository}`, exitCode, output);
   await check(executor, appendStdin(plan.lifecycleLog), { ...options, stdin: text });
-  if (result.exitCode !== 0) notices.warn(`${plan.name}: dotfiles failed (exit ${result.exitCode}): ${gitMessage(executor, output)}; see kamal-dev logs ${plan.name} --lifecycle`);
+  if (exitCode !== 0) notices.warn(`${plan.name}: dotfiles failed (exit ${exitCode}): ${gitMessage(executor, output)}; see kamal-dev logs ${plan.name} --lifecycle`);
 }
