@@ -1,11 +1,16 @@
 import type { MountObject } from './schema.js';
 
-const TARGET_KEYS = ['target', 'dst', 'destination'];
+const ALIASES: Record<string, string> = { src: 'source', dst: 'target', destination: 'target', ro: 'readonly' };
+
+/** The key of one `key=value` field of a `--mount` string as docker reads it: `src` is `source`, `dst` and `destination` are `target`, `ro` is `readonly`. */
+export function mountKey(field: string): string {
+  const key = field.split('=')[0]!.trim().toLowerCase();
+  return ALIASES[key] ?? key;
+}
 
 /** Why a `--mount` string is unusable (no target), or undefined when docker could accept it. */
 export function mountStringProblem(mount: string): string | undefined {
-  const keys = mount.split(',').map((part) => part.split('=')[0]!.trim().toLowerCase());
-  if (!keys.some((key) => TARGET_KEYS.includes(key))) return 'has no target= (the path inside the container)';
+  if (!mount.split(',').map(mountKey).includes('target')) return 'has no target= (the path inside the container)';
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { mountKey } from './mounts.js';
 import type { MountObject } from './schema.js';
 
 /**
@@ -49,9 +50,8 @@ interface Parts {
 function partsOf(mount: string | MountObject): Parts {
   if (typeof mount !== 'string') return { type: mount.type, source: mount.source, withSource: (source) => ({ ...mount, source }) };
   const fields = mount.split(',');
-  const keyOf = (field: string) => field.split('=')[0]!.trim().toLowerCase();
-  const at = fields.findIndex((field) => ['source', 'src'].includes(keyOf(field)));
-  const type = fields.find((field) => keyOf(field) === 'type');
+  const at = fields.findIndex((field) => mountKey(field) === 'source');
+  const type = fields.find((field) => mountKey(field) === 'type');
   const field = at === -1 ? undefined : fields[at]!;
   return {
     type: type === undefined ? 'volume' : type.slice(type.indexOf('=') + 1).trim().toLowerCase(),

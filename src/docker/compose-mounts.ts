@@ -1,3 +1,5 @@
+import { mountKey } from '../devcontainer/mounts.js';
+
 /** A `--mount` (a string `type=…,source=…,target=…` or the object form) in Compose's long volume syntax. */
 export interface ComposeVolume {
   type: string;
@@ -6,18 +8,17 @@ export interface ComposeVolume {
   read_only?: true;
 }
 
-const KEYS: Record<string, 'type' | 'source' | 'target' | 'readonly'> = {
-  type: 'type', source: 'source', src: 'source', target: 'target', dst: 'target', destination: 'target', readonly: 'readonly', ro: 'readonly',
-};
+type Field = 'type' | 'source' | 'target' | 'readonly';
+const FIELDS = new Set<string>(['type', 'source', 'target', 'readonly'] satisfies Field[]);
 
 /** The mount as Compose's long syntax writes it; undefined for one without a target (refused earlier, as for docker run). */
 export function composeVolumeOf(mount: unknown): ComposeVolume | undefined {
-  const fields: Partial<Record<'type' | 'source' | 'target' | 'readonly', string>> = {};
+  const fields: Partial<Record<Field, string>> = {};
   if (typeof mount === 'string') {
     for (const part of mount.split(',')) {
-      const [key = '', ...rest] = part.split('=');
-      const name = KEYS[key.trim().toLowerCase()];
-      if (name) fields[name] = rest.length ? rest.join('=') : 'true';
+      const name = mountKey(part);
+      const rest = part.split('=').slice(1);
+      if (FIELDS.has(name)) fields[name as Field] = rest.length ? rest.join('=') : 'true';
     }
   } else if (typeof mount === 'object' && mount !== null) {
     const object = mount as { type?: unknown; source?: unknown; target?: unknown };
