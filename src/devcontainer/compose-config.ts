@@ -120,6 +120,10 @@ export function parseComposeFile(text: string, file: string): FileServices {
 /** A build context that is a Git or HTTP URL: Compose fetches it on the VM, nothing is uploaded. */
 const REMOTE_CONTEXT = /^([a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)/i;
 
+export function isRemoteContext(context: string): boolean {
+  return REMOTE_CONTEXT.test(context);
+}
+
 /**
  * The compose project from the files' texts (read by the caller, in `settings.files` order): every service,
  * `service` and `runServices` among them, and what must be uploaded with the files. `existing` says whether a
@@ -133,7 +137,7 @@ export function composeProject(settings: ComposeSettings, texts: readonly string
     const parsed = parseComposeFile(texts[i]!, file);
     for (const name of parsed.services) services.add(name);
     for (const context of parsed.contexts) {
-      if (REMOTE_CONTEXT.test(context)) continue;
+      if (isRemoteContext(context)) continue;
       const resolved = insideProject(projectDir, context);
       if (resolved === undefined) throw new ConfigError(`${file}: build context "${context}" is outside the project folder (kamal-dev uploads the project's files only)`);
       uploads.add(resolved);

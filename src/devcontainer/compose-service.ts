@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parse } from 'yaml';
+import { isRemoteContext } from './compose-config.js';
 
 /** The workspace service's `build:` merged across the compose files, as Compose merges a mapping key by key. */
 export interface ComposeServiceBuild {
@@ -25,8 +26,6 @@ export interface ComposeServiceDefinition {
   /** The other services that have a `build:` (sorted). */
   otherBuilds: string[];
 }
-
-const REMOTE_CONTEXT = /^([a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)/i;
 
 const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -66,7 +65,7 @@ export function composeServiceDefinition(files: readonly string[], texts: readon
   });
   if (build) {
     const written = typeof build.context === 'string' ? build.context : '.';
-    const context = REMOTE_CONTEXT.test(written) ? written : path.posix.normalize(path.posix.join(projectDir, written));
+    const context = isRemoteContext(written) ? written : path.posix.normalize(path.posix.join(projectDir, written));
     result.build = { context, dockerfile: typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile', written: build, at: buildAt };
   }
   result.otherBuilds = [...others].sort();
@@ -76,8 +75,4 @@ export function composeServiceDefinition(files: readonly string[], texts: readon
 /** Whether Compose would interpolate the value (a variable the VM's environment sets): unknown before `up`. */
 export function interpolated(value: string): boolean {
   return value.replaceAll('$$', '').includes('$');
-}
-
-export function isRemoteContext(context: string): boolean {
-  return REMOTE_CONTEXT.test(context);
 }
